@@ -1,0 +1,39 @@
+# Microdot firmware kit. `make run` serves the demo app on MicroPython,
+# `make test` runs the suite everywhere it can run. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+BOARD ?= UNIX
+PORT ?= 5000
+# A MicroPython checkout: the submodule when it is populated, else whatever
+# the caller points MICROPY_DIR at.
+MICROPY_DIR ?= $(if $(wildcard $(CURDIR)/micropython/py/mpconfig.h),$(CURDIR)/micropython,)
+export MICROPY_DIR
+
+.DEFAULT_GOAL := firmware
+.PHONY: venv run mpy clean help
+
+help:
+	@echo "make run                      serve examples/demo on MicroPython at http://localhost:$(PORT)"
+	@echo "make test                     run tests/ on CPython, the unix port and a virtual board"
+	@echo "make BOARD=UNIX|QEMU|RPI_PICO_W|ESP32_GENERIC   build a firmware image"
+	@echo "make bench                    benchmarks against upstream Microdot and a bare asyncio floor"
+
+venv: $(STAMP)
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+# The framework compiled to .mpy (the same bytecode freezing produces).
+mpy: $(STAMP)
+	$(BIN)/python tools/mpy_compile.py modules build/mpy
+
+run: mpy
+	@$(BIN)/python tools/run_demo.py --port $(PORT)
+
+clean:
+	rm -rf build firmware/build
+
+-include mk/*.mk

@@ -1,0 +1,27 @@
+"""Microdot-compatible web framework for MicroPython and CPython.
+
+    from microdot import Microdot
+
+    app = Microdot()
+
+    @app.route('/')
+    async def index(request):
+        return 'Hello, world!'
+
+    app.run()
+"""
+from .microdot import Microdot
+from .request import Request, HTTPException, abort
+from .response import Response
+from .routing import URLPattern
+from .structures import MultiDict, NoCaseDict, urlencode, urldecode_str, \
+    urldecode_bytes
+from .helpers import invoke_handler
+
+redirect = Response.redirect
+send_file = Response.send_file
+
+__version__ = '2.5.1+kit.0.1'
+__all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
+           'abort', 'redirect', 'send_file', 'MultiDict', 'NoCaseDict',
+           'urlencode', 'urldecode_str', 'urldecode_bytes', 'invoke_handler']

@@ -1,0 +1,305 @@
+"""The HTTP response: building it from a handler's return value, writing it."""
+import json
+
+from .structures import NoCaseDict
+
+REASONS = {
+    100: 'Continue', 101: 'Switching Protocols',
+    200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
+    206: 'Partial Content',
+    301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
+    304: 'Not Modified', 307: 'Temporary Redirect',
+    308: 'Permanent Redirect',
+    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+    404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+    408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
+    411: 'Length Required', 412: 'Precondition Failed',
+    413: 'Payload Too Large', 414: 'URI Too Long',
+    415: 'Unsupported Media Type', 422: 'Unprocessable Entity',
+    429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+    500: 'Internal Server Error', 501: 'Not Implemented',
+    502: 'Bad Gateway', 503: 'Service Unavailable',
+    505: 'HTTP Version Not Supported',
+}
+
+
+def _charset(content_type):
+    if content_type.startswith('text/') or \
+            content_type == 'application/json':
+        return content_type + '; charset=UTF-8'
+    return content_type
+
+
+class Response:
+    """An HTTP response.
+
+    ``body`` may be ``str`` or ``bytes``; a ``dict`` or ``list`` (sent as
+    JSON); a generator, an iterable or an async iterator (streamed, chunk
+    by chunk); or a file-like object with ``read()``. ``headers`` is a dict
+    of extra headers; a list value sends the header once per item.
+    """
+
+    #: Content type used when a response does not set one.
+    default_content_type = 'text/plain'
+    #: ``max_age`` used by :meth:`send_file` when none is given.
+    default_send_file_max_age = None
+    #: Size of the reads :meth:`send_file` streams a file with.
+    send_file_buffer_size = 1024
+    #: File extension to content type, for :meth:`send_file`.
+    types_map = {
+        'css': 'text/css',
+        'csv': 'text/csv',
+        'gif': 'image/gif',
+        'htm': 'text/html',
+        'html': 'text/html',
+        'ico': 'image/x-icon',
+        'jpeg': 'image/jpeg',
+        'jpg': 'image/jpeg',
+        'js': 'application/javascript',
+        'json': 'application/json',
+        'mjs': 'application/javascript',
+        'mp3': 'audio/mpeg',
+        'mp4': 'video/mp4',
+        'pdf': 'application/pdf',
+        'png': 'image/png',
+        'svg': 'image/svg+xml',
+        'txt': 'text/plain',
+        'wasm': 'application/wasm',
+        'webp': 'image/webp',
+        'woff': 'font/woff',
+        'woff2': 'font/woff2',
+        'xml': 'application/xml',
+    }
+    #: Returned by a handler that already wrote its own response on the
+    #: connection (WebSocket does this); nothing more is written.
+    already_handled = None
+
+    def __init__(self, body='', status_code=200, headers=None, reason=None):
+        if body is None and status_code == 200:
+            body = ''
+            status_code = 204
+        self.status_code = status_code
+        self.headers = NoCaseDict(headers)
+        self.reason = reason
+        self.is_head = False
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            if 'Content-Type' not in self.headers:
+                self.headers['Content-Type'] = \
+                    'application/json; charset=UTF-8'
+        elif isinstance(body, str):
+            body = body.encode()
+        elif body is None:
+            body = b''
+        self.body = body
+
+    def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
+                   max_age=None, secure=False, http_only=False,
+                   partitioned=False, same_site=None):
+        """Add a ``Set-Cookie`` header.
+
+        ``expires`` is a string in HTTP date format or an object with
+        ``strftime`` (a datetime on CPython); ``max_age`` is in seconds.
+        """
+        parts = [cookie + '=' + value]
+        if path:
+            parts.append('Path=' + path)
+        if domain:
+            parts.append('Domain=' + domain)
+        if expires:
+            if hasattr(expires, 'strftime'):
+                expires = expires.strftime('%a, %d %b %Y %H:%M:%S GMT')
+            parts.append('Expires=' + expires)
+        if max_age is not None:
+            parts.append('Max-Age=' + str(max_age))
+        if secure:
+            parts.append('Secure')
+        if http_only:
+            parts.append('HttpOnly')
+        if partitioned:
+            parts.append('Partitioned')
+        if same_site:
+            parts.append('SameSite=' + same_site)
+        cookies = self.headers.get('Set-Cookie')
+        if cookies is None:
+            self.headers['Set-Cookie'] = cookies = []
+        elif not isinstance(cookies, list):
+            self.headers['Set-Cookie'] = cookies = [cookies]
+        cookies.append('; '.join(parts))
+
+    def delete_cookie(self, cookie, **kwargs):
+        """Ask the client to forget ``cookie`` (path/domain as it was set)."""
+        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
+                        max_age=0, **kwargs)
+
+    def complete(self):
+        """Fill in the headers the body implies (type and length)."""
+        headers = self.headers
+        body = self.body
+        if isinstance(body, bytes):
+            if 'Content-Length' not in headers:
+                headers['Content-Length'] = str(len(body))
+        if 'Content-Type' not in headers and (body or self.status_code != 204):
+            headers['Content-Type'] = _charset(self.default_content_type)
+
+    def head_bytes(self, version='1.1'):
+        """The status line and headers, as bytes ready to send."""
+        reason = self.reason
+        if reason is None:
+            reason = REASONS.get(self.status_code, 'N/A')
+        lines = ['HTTP/' + version + ' ' + str(self.status_code) + ' ' +
+                 reason + '\r\n']
+        for name, value in self.headers.items():
+            if isinstance(value, list):
+                for item in value:
+                    lines.append(name + ': ' + item + '\r\n')
+            else:
+                lines.append(name + ': ' + str(value) + '\r\n')
+        lines.append('\r\n')
+        return ''.join(lines).encode()
+
+    def is_streamed(self):
+        return not isinstance(self.body, bytes)
+
+    async def write(self, stream, version='1.1', deadline=None):
+        """Write the whole response to the asyncio ``stream``.
+
+        A streamed body without a Content-Length goes out with chunked
+        transfer encoding (the caller adds the header for HTTP/1.1 clients;
+        for HTTP/1.0 the connection is closed after the body instead).
+        """
+        body = self.body
+        if isinstance(body, bytes):
+            head = self.head_bytes(version)
+            if self.is_head or not body:
+                stream.write(head)
+            elif len(body) <= 1460:
+                # one segment: a separate small write would meet Nagle's
+                # algorithm and the client's delayed ACK (40 ms stalls)
+                stream.write(head + body)
+            else:
+                stream.write(head)
+                stream.write(body)
+            await stream.drain()
+            return
+        chunked = self.headers.get('Transfer-Encoding') == 'chunked'
+        stream.write(self.head_bytes(version))
+        await stream.drain()
+        if self.is_head:
+            _close(body)
+            return
+        try:
+            async for chunk in _iterate(body, self.send_file_buffer_size):
+                if isinstance(chunk, str):
+                    chunk = chunk.encode()
+                if not chunk:
+                    continue
+                if chunked:
+                    stream.write(b'%x\r\n' % len(chunk))
+                    stream.write(chunk)
+                    stream.write(b'\r\n')
+                else:
+                    stream.write(chunk)
+                if deadline is not None:
+                    deadline()
+                await stream.drain()
+            if chunked:
+                stream.write(b'0\r\n\r\n')
+                await stream.drain()
+        finally:
+            await _aclose(body)
+
+    @classmethod
+    def redirect(cls, location, status_code=302):
+        """A response that sends the client to ``location``."""
+        if '\x0d' in location or '\x0a' in location:
+            raise ValueError('invalid redirect URL')
+        return cls(status_code=status_code, headers={'Location': location})
+
+    @classmethod
+    def send_file(cls, filename, status_code=200, content_type=None,
+                  stream=None, max_age=None, compressed=False,
+                  file_extension=''):
+        """A response that streams a file.
+
+        ``content_type`` is guessed from the extension of ``filename`` when
+        not given; ``stream`` is an open file-like object to send instead of
+        opening ``filename``; ``max_age`` sets ``Cache-Control`` (seconds);
+        ``compressed`` (True for gzip, or an encoding name) sets
+        ``Content-Encoding``; ``file_extension`` is appended to ``filename``
+        when the file is opened (``'.gz'`` to serve ``app.js.gz`` as
+        ``app.js``). A missing file gives a 404 response.
+        """
+        if content_type is None:
+            ext = filename.rpartition('.')[2].lower()
+            content_type = cls.types_map.get(ext, 'application/octet-stream')
+        headers = {'Content-Type': _charset(content_type)}
+        if max_age is None:
+            max_age = cls.default_send_file_max_age
+        if max_age is not None:
+            headers['Cache-Control'] = 'max-age=' + str(max_age)
+        if compressed:
+            headers['Content-Encoding'] = \
+                compressed if isinstance(compressed, str) else 'gzip'
+        if stream is None:
+            path = filename + file_extension
+            try:
+                import os
+                size = os.stat(path)[6]
+                stream = open(path, 'rb')
+            except OSError:
+                return cls('Not Found', 404)
+            headers['Content-Length'] = str(size)
+        return cls(body=stream, status_code=status_code, headers=headers)
+
+
+class _Iter:
+    """Adapts a body (file, sync iterable, async iterator) to async for."""
+
+    def __init__(self, body, size):
+        self.body = body
+        self.size = size
+        self.it = None
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        body = self.body
+        if hasattr(body, 'read'):
+            data = body.read(self.size)
+            if not data:
+                raise StopAsyncIteration
+            return data
+        if self.it is None:
+            self.it = body.__aiter__() if hasattr(body, '__aiter__') \
+                else (body if hasattr(body, '__anext__') else iter(body))
+        it = self.it
+        if hasattr(it, '__anext__'):
+            return await it.__anext__()
+        try:
+            return next(it)
+        except StopIteration:
+            raise StopAsyncIteration
+
+
+def _iterate(body, size):
+    return _Iter(body, size)
+
+
+def _close(body):
+    if hasattr(body, 'close'):
+        try:
+            body.close()
+        except Exception:
+            pass
+
+
+async def _aclose(body):
+    if hasattr(body, 'aclose'):
+        try:
+            await body.aclose()
+        except Exception:
+            pass
+    else:
+        _close(body)

@@ -1,0 +1,194 @@
+"""The connection loop and the server around an application.
+
+One task per client connection reads requests one after the other
+(HTTP/1.1 keep-alive, pipelining), dispatches each and writes its response.
+A single watchdog task enforces the timeouts: a connection records a
+deadline while it waits for a request, reads one or writes a response, and
+the watchdog cancels connections whose deadline has passed. This costs two
+attribute stores per request instead of a ``wait_for`` task per read.
+"""
+import asyncio
+
+from .helpers import ticks_ms, ticks_add, ticks_diff, print_exception
+from .request import Request, HTTPException, ConnectionReader, BodyStream
+from .response import Response, REASONS
+
+CancelledError = asyncio.CancelledError
+
+# unread request body bytes discarded to keep a connection; past it, close
+DRAIN_LIMIT = 64 * 1024
+
+
+class _Connection:
+    """A connection's watchdog record."""
+
+    def __init__(self, app, task):
+        self.app = app
+        self.task = task
+        self.deadline = None
+        self.idle = True
+        self.timed_out = False
+
+    def wait_request(self):
+        self.idle = True
+        self.deadline = ticks_add(ticks_ms(),
+                                  int(self.app.idle_timeout * 1000))
+
+    def busy(self):
+        """A request started, or a write is under way: request_timeout."""
+        self.idle = False
+        self.deadline = ticks_add(ticks_ms(),
+                                  int(self.app.request_timeout * 1000))
+
+    def handling(self):
+        self.idle = False
+        self.deadline = None
+
+
+async def _write_error(writer, exc):
+    status = exc.status_code
+    res = Response(exc.reason or REASONS.get(status, 'Error'), status,
+                   {'Connection': 'close'})
+    res.complete()
+    await res.write(writer)
+
+
+async def serve_connection(app, reader, writer, scheme=None):
+    """Serve every request a client sends on one connection."""
+    conns = app._connections
+    conn = None
+    if conns is not None:
+        conn = _Connection(app, asyncio.current_task())
+        conns.append(conn)
+    creader = ConnectionReader(reader)
+    if conn is not None:
+        creader.started = conn.busy
+    try:
+        addr = writer.get_extra_info('peername')
+    except Exception:
+        addr = None
+    try:
+        while True:
+            if conn is not None:
+                conn.wait_request()
+            try:
+                req = await Request.create(app, creader, writer, addr,
+                                           scheme or app.scheme)
+            except HTTPException as exc:
+                if conn is not None:
+                    conn.busy()
+                await _write_error(writer, exc)
+                if app.debug:
+                    print('? ? %d (bad request)' % exc.status_code)
+                break
+            if req is None:
+                break
+            if conn is not None:
+                conn.handling()
+            res = await app.dispatch_request(req)
+            if res is Response.already_handled:
+                break
+            keep = req.keep_alive and not app._shutting_down
+            res.complete()
+            headers = res.headers
+            if not isinstance(res.body, bytes) and \
+                    'Content-Length' not in headers:
+                if req.http_version == '1.1' and not res.is_head:
+                    headers['Transfer-Encoding'] = 'chunked'
+                else:
+                    keep = False
+            if keep:
+                conn_header = headers.get('Connection')
+                if conn_header is not None and conn_header.lower() == 'close':
+                    keep = False
+            if not keep:
+                headers['Connection'] = 'close'
+            elif req.http_version == '1.0':
+                headers['Connection'] = 'keep-alive'
+            if conn is not None:
+                conn.busy()
+            await res.write(writer, '1.1',
+                            conn.busy if conn is not None else None)
+            if app.debug:
+                print('%s %s %d' % (req.method, req.path, res.status_code))
+            if not keep:
+                break
+            stream = req._stream
+            if isinstance(stream, BodyStream) and stream.remaining:
+                if conn is not None:
+                    conn.busy()
+                if not await stream.drain(DRAIN_LIMIT):
+                    break
+    except CancelledError:
+        if conn is None or not conn.timed_out:
+            raise
+    except (OSError, EOFError):
+        pass  # the client went away
+    except Exception as exc:
+        print_exception(exc)
+    finally:
+        if conn is not None:
+            conns.remove(conn)
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except (Exception, CancelledError):
+            pass
+
+
+async def _watchdog(app):
+    while True:
+        timeout = min(app.idle_timeout, app.request_timeout)
+        await asyncio.sleep(max(0.05, min(1, timeout / 4)))
+        now = ticks_ms()
+        for conn in app._connections:
+            if conn.deadline is not None and \
+                    ticks_diff(now, conn.deadline) >= 0:
+                conn.deadline = None
+                conn.timed_out = True
+                conn.task.cancel()
+
+
+async def serve(app, host, port, debug, ssl):
+    """Run the server for ``app`` until :func:`shutdown`."""
+    app.debug = debug
+    app.scheme = 'https' if ssl else 'http'
+    app._shutting_down = False
+    app._connections = []
+
+    async def on_connection(reader, writer):
+        await serve_connection(app, reader, writer)
+
+    if ssl:
+        app.server = await asyncio.start_server(on_connection, host, port,
+                                                ssl=ssl)
+    else:
+        app.server = await asyncio.start_server(on_connection, host, port)
+    if debug:
+        print('Starting server on %s:%d...' % (host, port))
+    watchdog = asyncio.create_task(_watchdog(app))
+    try:
+        await app.server.wait_closed()
+        # wait_closed() returns at once on some runtimes: wait ourselves for
+        # the requests in progress, for at most request_timeout
+        waited = 0
+        while app._connections and waited < app.request_timeout * 1000:
+            await asyncio.sleep(0.02)
+            waited += 20
+    finally:
+        watchdog.cancel()
+        for conn in list(app._connections):
+            conn.task.cancel()
+        app._connections = None
+        app.server = None
+
+
+def shutdown(app):
+    """Stop accepting connections and close the idle ones."""
+    app._shutting_down = True
+    if app.server is not None:
+        app.server.close()
+    for conn in app._connections or ():
+        if conn.idle:
+            conn.timed_out = True
+            conn.task.cancel()

@@ -1,0 +1,183 @@
+"""Send requests to an application without a network, for tests.
+
+    client = TestClient(app)
+    res = await client.get('/')
+    assert res.status_code == 200 and res.text == 'Hello, World!'
+
+Requests go through the same parser, dispatch and response writer as on a
+socket, so what passes here passes on the wire.
+"""
+import json
+
+from .structures import NoCaseDict
+from . import server
+
+
+class _Reader:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    async def read(self, n=-1):
+        end = len(self.data) if n < 0 else self.pos + n
+        chunk = self.data[self.pos:end]
+        self.pos += len(chunk)
+        return chunk
+
+
+class _Writer:
+    def __init__(self):
+        self.chunks = []
+        self.closed = False
+
+    def write(self, data):
+        self.chunks.append(bytes(data))
+
+    async def drain(self):
+        pass
+
+    def close(self):
+        self.closed = True
+
+    async def wait_closed(self):
+        pass
+
+    def get_extra_info(self, name, default=None):
+        return ('127.0.0.1', 1234) if name == 'peername' else default
+
+
+class TestResponse:
+    """A response received by the :class:`TestClient`.
+
+    ``status_code``, ``reason``, ``headers`` (case-insensitive; a header
+    sent more than once is a list), ``body`` (bytes), ``text`` (str, or None
+    if the body is not UTF-8) and ``json`` (None unless the response is JSON).
+    """
+
+    def __init__(self, raw):
+        head, _, body = raw.partition(b'\r\n\r\n')
+        while head.startswith(b'HTTP/1.1 100 '):  # skip 100 Continue
+            head, _, body = body.partition(b'\r\n\r\n')
+        lines = head.decode().split('\r\n')
+        _, status, self.reason = (lines[0].split(' ', 2) + [''])[:3]
+        self.status_code = int(status)
+        self.headers = NoCaseDict()
+        for line in lines[1:]:
+            name, _, value = line.partition(':')
+            value = value.strip()
+            if name in self.headers:
+                prev = self.headers[name]
+                self.headers[name] = (prev if isinstance(prev, list)
+                                      else [prev]) + [value]
+            else:
+                self.headers[name] = value
+        if self.headers.get('Transfer-Encoding') == 'chunked':
+            body = _dechunk(body)
+        self.body = body
+        try:
+            self.text = body.decode()
+        except UnicodeError:
+            self.text = None
+        self.json = None
+        ctype = self.headers.get('Content-Type', '')
+        if ctype.split(';')[0] == 'application/json' and body:
+            self.json = json.loads(body)
+
+
+def _dechunk(data):
+    body = b''
+    while data:
+        size_line, _, data = data.partition(b'\r\n')
+        size = int(size_line.split(b';')[0], 16)
+        if size == 0:
+            break
+        body += data[:size]
+        data = data[size + 2:]
+    return body
+
+
+class TestClient:
+    """A client that sends requests straight into ``app``.
+
+    ``cookies`` is a dict of cookies to send; cookies set by responses are
+    kept and sent with later requests. ``scheme`` sets ``request.scheme``
+    and ``host`` the Host header.
+    """
+
+    def __init__(self, app, cookies=None, scheme=None, host=None):
+        self.app = app
+        self.cookies = dict(cookies or {})
+        self.scheme = scheme
+        self.host = host or 'localhost'
+
+    async def request(self, method, path, headers=None, body=None,
+                      json=None):
+        """Send a request and return its :class:`TestResponse`.
+
+        ``body`` may be bytes, str, or a dict/list (sent as JSON); ``json``
+        is always sent as JSON.
+        """
+        headers = NoCaseDict(headers)
+        if json is not None:
+            body = json
+        if isinstance(body, (dict, list)):
+            body = _dumps(body).encode()
+            headers.setdefault('Content-Type', 'application/json')
+        elif isinstance(body, str):
+            body = body.encode()
+        elif body is None:
+            body = b''
+        headers.setdefault('Host', self.host)
+        if body or method in ('POST', 'PUT', 'PATCH'):
+            headers.setdefault('Content-Length', str(len(body)))
+        if self.cookies:
+            jar = '; '.join(k + '=' + v for k, v in self.cookies.items())
+            cookie = headers.get('Cookie')
+            headers['Cookie'] = jar + '; ' + cookie if cookie else jar
+        lines = [method + ' ' + path + ' HTTP/1.1']
+        for name, value in headers.items():
+            lines.append(name + ': ' + str(value))
+        raw = ('\r\n'.join(lines) + '\r\n\r\n').encode() + body
+        writer = _Writer()
+        await server.serve_connection(self.app, _Reader(raw), writer,
+                                      self.scheme)
+        res = TestResponse(b''.join(writer.chunks))
+        self._update_cookies(res)
+        return res
+
+    def _update_cookies(self, res):
+        cookies = res.headers.get('Set-Cookie')
+        if cookies is None:
+            return
+        for cookie in cookies if isinstance(cookies, list) else [cookies]:
+            parts = cookie.split(';')
+            name, _, value = parts[0].strip().partition('=')
+            expired = not value
+            for attr in parts[1:]:
+                key, _, val = attr.strip().partition('=')
+                key = key.lower()
+                if (key == 'max-age' and val.strip() in ('0', '-1')) or \
+                        (key == 'expires' and '1970' in val):
+                    expired = True
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+    async def get(self, path, headers=None):
+        return await self.request('GET', path, headers=headers)
+
+    async def post(self, path, headers=None, body=None, json=None):
+        return await self.request('POST', path, headers, body, json)
+
+    async def put(self, path, headers=None, body=None, json=None):
+        return await self.request('PUT', path, headers, body, json)
+
+    async def patch(self, path, headers=None, body=None, json=None):
+        return await self.request('PATCH', path, headers, body, json)
+
+    async def delete(self, path, headers=None, body=None, json=None):
+        return await self.request('DELETE', path, headers, body, json)
+
+
+_dumps = json.dumps

@@ -1,0 +1,144 @@
+"""MultiDict, NoCaseDict and the URL encoding helpers."""
+import unittest
+
+from microdot import MultiDict, NoCaseDict
+
+
+def _url_helpers():
+    try:
+        from microdot import urlencode, urldecode_str, urldecode_bytes
+    except ImportError:
+        from microdot.structures import urlencode, urldecode_str, \
+            urldecode_bytes
+    return urlencode, urldecode_str, urldecode_bytes
+
+
+class MultiDictTest(unittest.TestCase):
+    def test_first_value_and_getlist(self):
+        d = MultiDict()
+        d['sort'] = 'name'
+        d['sort'] = 'email'
+        self.assertEqual(d['sort'], 'name')
+        self.assertEqual(d.get('sort'), 'name')
+        self.assertEqual(d.getlist('sort'), ['name', 'email'])
+
+    def test_missing_keys(self):
+        d = MultiDict()
+        self.assertIsNone(d.get('x'))
+        self.assertEqual(d.get('x', 'dflt'), 'dflt')
+        self.assertEqual(d.getlist('x'), [])
+        self.assertNotIn('x', d)
+        with self.assertRaises(KeyError):
+            d['x']
+
+    def test_get_with_type(self):
+        d = MultiDict()
+        d['n'] = '42'
+        d['n'] = '7'
+        self.assertEqual(d.get('n', type=int), 42)
+        self.assertEqual(d.getlist('n', type=int), [42, 7])
+        self.assertEqual(d.get('missing', 5, int), 5)
+        self.assertEqual(d.get('missing', default=3, type=int), 3)
+
+    def test_initial_dict_and_membership(self):
+        d = MultiDict({'a': '1', 'b': '2'})
+        self.assertIn('a', d)
+        self.assertEqual(d['b'], '2')
+        self.assertEqual(d.getlist('a'), ['1'])
+        self.assertEqual(len(d), 2)
+        self.assertEqual(sorted(d.keys()), ['a', 'b'])
+
+    def test_delete_removes_all_values(self):
+        d = MultiDict()
+        d['a'] = '1'
+        d['a'] = '2'
+        d['b'] = '3'
+        del d['a']
+        self.assertNotIn('a', d)
+        self.assertEqual(d.getlist('a'), [])
+        self.assertEqual(len(d), 1)
+        d['a'] = '9'
+        self.assertEqual(d.getlist('a'), ['9'])
+
+    def test_is_a_dict(self):
+        self.assertIsInstance(MultiDict(), dict)
+
+
+class NoCaseDictTest(unittest.TestCase):
+    def test_case_insensitive_access(self):
+        d = NoCaseDict()
+        d['Content-Type'] = 'text/plain'
+        self.assertEqual(d['content-type'], 'text/plain')
+        self.assertEqual(d['CONTENT-TYPE'], 'text/plain')
+        self.assertIn('content-TYPE', d)
+        self.assertEqual(d.get('CoNtEnT-TyPe'), 'text/plain')
+        self.assertIsNone(d.get('x-missing'))
+        self.assertEqual(d.get('x-missing', 'd'), 'd')
+
+    def test_overwrite_in_other_case_keeps_one_key(self):
+        d = NoCaseDict()
+        d['X-Thing'] = 'a'
+        d['x-thing'] = 'b'
+        d['X-THING'] = 'c'
+        self.assertEqual(len(d), 1)
+        self.assertEqual(d['x-Thing'], 'c')
+        self.assertEqual(len(list(d.items())), 1)
+
+    def test_delete_in_other_case(self):
+        d = NoCaseDict({'Accept': '*/*', 'Host': 'h'})
+        del d['ACCEPT']
+        self.assertNotIn('accept', d)
+        self.assertEqual(len(d), 1)
+        with self.assertRaises(KeyError):
+            d['Accept']
+
+    def test_initial_dict(self):
+        d = NoCaseDict({'Set-Cookie': 'a=1', 'Server': 'x'})
+        self.assertEqual(d['set-cookie'], 'a=1')
+        self.assertEqual(d['SERVER'], 'x')
+        self.assertEqual(len(d), 2)
+
+    def test_missing_key_raises(self):
+        with self.assertRaises(KeyError):
+            NoCaseDict()['nope']
+
+    def test_is_a_dict(self):
+        self.assertIsInstance(NoCaseDict(), dict)
+
+
+class URLEncodingTest(unittest.TestCase):
+    def setUp(self):
+        self.urlencode, self.urldecode_str, self.urldecode_bytes = \
+            _url_helpers()
+
+    def test_decode_str(self):
+        self.assertEqual(self.urldecode_str('a%20b+c'), 'a b c')
+        self.assertEqual(self.urldecode_str('plain'), 'plain')
+        self.assertEqual(self.urldecode_str('%26%3D%3f'), '&=?')
+        self.assertEqual(self.urldecode_str('caf%C3%A9'), 'caf\u00e9')
+        self.assertEqual(self.urldecode_str(''), '')
+
+    def test_decode_bytes(self):
+        self.assertEqual(self.urldecode_bytes(b'caf%C3%A9+x'), 'caf\u00e9 x')
+        self.assertEqual(self.urldecode_bytes(b'%2B'), '+')
+
+    def test_malformed_escapes_stay_literal(self):
+        self.assertEqual(self.urldecode_str('100%'), '100%')
+        self.assertEqual(self.urldecode_str('%zz'), '%zz')
+        self.assertEqual(self.urldecode_str('%4'), '%4')
+
+    def test_encode(self):
+        self.assertEqual(self.urlencode('a b'), 'a+b')
+        self.assertEqual(self.urlencode('abcXYZ019-_.~'), 'abcXYZ019-_.~')
+        self.assertEqual(self.urlencode('a&b=c').upper(), 'A%26B%3DC')
+        self.assertEqual(self.urlencode('\u00e9').upper(), '%C3%A9')
+        self.assertEqual(self.urlencode('+').upper(), '%2B')
+
+    def test_round_trip(self):
+        for text in ['', 'x', 'a b&c=d', '100% sure?', '\u00e9\u4e2d/+#',
+                     '%20']:
+            self.assertEqual(self.urldecode_str(self.urlencode(text)), text)
+
+
+if __name__ == '__main__':
+    unittest.main()
