@@ -1,7 +1,8 @@
 """Benchmark driver: ours vs upstream Microdot 2.5.1 vs a bare asyncio floor.
 
     python bench/run.py [--rounds K] [--duration S] [--only RUNTIME]...
-                        [--skip-load] [--skip-ram] [--no-readme]
+                        [--skip-load] [--skip-ram] [--skip-profile]
+                        [--no-readme]
 
 Runs under the project venv's CPython (make bench does this). For each
 runtime (MicroPython unix from PyPI, the frozen UNIX image when it has been
@@ -315,6 +316,18 @@ def ram_phase(rt, sides, args, ours_missing):
     return out
 
 
+def profile(rt, path, out_file):
+    """Run profile_mp.py (ours, phase by phase) and save its output."""
+    out = subprocess.run(
+        rt.argv([os.path.join(servers.BENCH, 'profile_mp.py'), '--path', path],
+                heap_kb=64 * 1024), capture_output=True, text=True,
+        env=rt.env(), cwd=servers.BENCH, timeout=300)
+    text = out.stdout + (out.stderr if out.returncode else '')
+    with open(out_file, 'w') as f:
+        f.write(text)
+    return text
+
+
 # ---------------------------------------------------------------- main
 
 def machine():
@@ -331,12 +344,13 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--rounds', type=int, default=6)
+    ap.add_argument('--rounds', type=int, default=8)
     ap.add_argument('--duration', type=int, default=1)
     ap.add_argument('--alloc-requests', type=int, default=200)
     ap.add_argument('--only', action='append', default=[])
     ap.add_argument('--skip-load', action='store_true')
     ap.add_argument('--skip-ram', action='store_true')
+    ap.add_argument('--skip-profile', action='store_true')
     ap.add_argument('--no-readme', action='store_true')
     args = ap.parse_args()
     if not shutil.which('wrk') and not args.skip_load:
@@ -356,6 +370,10 @@ def main():
         log('== %s (%s)' % (rt.label, rt.version()))
         entry = results['runtimes'][rt.name] = {
             'label': rt.label, 'version': rt.version(), 'ours_missing': {}}
+        if rt.name == 'mp-frozen':
+            entry['image_built'] = datetime.datetime.fromtimestamp(
+                os.path.getmtime(servers.FROZEN_BIN)).isoformat(
+                timespec='seconds')
         for load in rt.loads:
             why = ours_status(rt, load)
             if why:
@@ -368,6 +386,11 @@ def main():
             entry['speed'] = load_phase(rt, sides, args)
         if rt.micropython and not args.skip_ram:
             entry['ram'] = ram_phase(rt, sides, args, entry['ours_missing'])
+        if rt.name == 'mp' and 'mpy' not in entry['ours_missing'] and \
+                not args.skip_profile:
+            path = os.path.join(RESULTS, 'profile-mp.txt')
+            entry['profile'] = profile(rt, servers.OURS_MPY, path)
+            log('  profile of ours written to', os.path.relpath(path))
     results['machine']['loadavg_end'] = os.getloadavg()
     results['elapsed_s'] = round(time.monotonic() - started, 1)
     report.write_all(results, RESULTS, readme=None if args.no_readme else

@@ -49,7 +49,7 @@ class Runtime:
     def version(self):
         code = ('import sys; print(sys.implementation.name, '
                 '".".join(str(v) for v in sys.implementation.version[:3]), '
-                'sys.version.split()[0])')
+                'sys.version.split(";")[0].split()[0])')
         out = subprocess.run(self.cmd + ['-c', code], capture_output=True,
                              text=True, env=self.env(), timeout=30)
         return out.stdout.strip()

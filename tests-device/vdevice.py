@@ -35,6 +35,7 @@ ROOT = os.path.dirname(HERE)
 
 RAW_BANNER = b'raw REPL; CTRL-B to exit\r\n'
 FRIENDLY_PROMPT = b'>>> '
+PROMPTS = (b'>', b'>>> ', b'... ')
 # Set in the tty mode the interpreter restores while it runs a program, and
 # cleared by its own raw mode at the prompt: tells the two states apart. A
 # pty has no parity, so the flag changes nothing else.
@@ -80,6 +81,7 @@ class VirtualBoard:
         self.last_fs_activity = 0.0
         self.pending_input = b''
         self.booting = None   # None, or what we wait for from a new child
+        self.last_output = b''
         self.boot_seen = b''
         self.stopping = False
 
@@ -101,6 +103,7 @@ class VirtualBoard:
         # interpreter flushes pending input when it sets its tty mode.
         self.booting = FRIENDLY_PROMPT
         self.boot_seen = b''
+        self.last_output = b''
 
     def stop_child(self):
         if self.child is None:
@@ -113,11 +116,16 @@ class VirtualBoard:
         self.child = None
 
     def child_running_program(self):
+        """True while the interpreter runs a program rather than waiting
+        at a prompt. A program run from the plain raw REPL has our flag in
+        its tty mode; one sent in raw-paste mode runs with the tty still
+        raw, so fall back on whether the last output was a prompt."""
         try:
-            return bool(termios.tcgetattr(self.child_slave)[0]
-                        & RUNNING_FLAG)
+            if termios.tcgetattr(self.child_slave)[0] & RUNNING_FLAG:
+                return True
         except termios.error:
             return False
+        return not self.last_output.endswith(PROMPTS)
 
     # -- output to the client ----------------------------------------------
 
@@ -150,6 +158,7 @@ class VirtualBoard:
                     return
                 if not self.raw_mode:
                     self.booting = None
+                    self.last_output = self.boot_seen[-8:]
                     self.to_client(self.boot_seen)
                     self.send_pending()
                     return
@@ -161,11 +170,13 @@ class VirtualBoard:
             if pos < 0:
                 return
             self.booting = None
+            self.last_output = self.boot_seen[-8:]
             self.to_client(self.boot_seen[pos:])
             self.send_pending()
             return
         if b'\x18' in data:
             self.last_fs_activity = time.monotonic()
+        self.last_output = (self.last_output + data)[-8:]
         self.to_client(data)
 
     def send_pending(self):

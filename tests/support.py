@@ -142,7 +142,16 @@ def remove_tree(path):
 
 # --- a live server and a raw HTTP client -----------------------------------
 
-_port_offset = [0]
+def _initial_offset():
+    # start somewhere random so parallel runs of the suite rarely collide
+    try:
+        b = os.urandom(2)
+        return (b[0] * 256 + b[1]) % 1000
+    except Exception:
+        return 0
+
+
+_port_offset = [_initial_offset()]
 
 
 def _addr(host, port):

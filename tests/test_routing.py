@@ -269,6 +269,35 @@ class URLPatternRoutesTest(unittest.TestCase):
         # default pattern stops at '/'
         self.assertEqual(call(app, 'GET', '/u/a/b').status_code, 404)
 
+    def test_long_arguments(self):
+        # a request line may be up to 2 KB: every segment type must cope
+        app = Microdot()
+
+        @app.get('/s/<name>')
+        async def s(req, name):
+            return str(len(name))
+
+        @app.get('/p/<path:p>')
+        async def p(req, p):
+            return str(len(p))
+
+        @app.get('/i/<int:n>')
+        async def i(req, n):
+            return str(n % 1000)
+
+        @app.get('/r/<re:[a-z]+:word>')
+        async def r(req, word):
+            return str(len(word))
+
+        for n in (100, 1000, 1900):
+            self.assertEqual(call(app, 'GET', '/s/' + 'a' * n).text, str(n))
+            self.assertEqual(call(app, 'GET', '/p/' + 'a/' * (n // 2)).text,
+                             str(n // 2 * 2))
+            self.assertEqual(call(app, 'GET', '/i/' + '7' * n).text, '777')
+        # a user's own regex is left to the platform's re engine (MicroPython's
+        # recurses per character), so only a moderate length here
+        self.assertEqual(call(app, 'GET', '/r/' + 'z' * 100).text, '100')
+
     def test_url_pattern_match_direct(self):
         p = URLPattern('/users/<int:id>/<name>')
         self.assertEqual(p.match('/users/5/joe'), {'id': 5, 'name': 'joe'})

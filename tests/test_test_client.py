@@ -2,7 +2,7 @@
 import unittest
 
 from microdot import Microdot, Response
-from microdot.test_client import TestClient
+from microdot.test_client import TestClient as Client
 from support import run
 
 
@@ -55,7 +55,7 @@ def echo_app():
 
 class TestClientTest(unittest.TestCase):
     def setUp(self):
-        self.client = TestClient(echo_app())
+        self.client = Client(echo_app())
 
     def test_get(self):
         res = run(self.client.get('/echo?a=1&a=2&b=3'))
@@ -115,7 +115,7 @@ class TestClientTest(unittest.TestCase):
         self.assertEqual(res.reason, 'Not Found')
 
     def test_initial_cookies(self):
-        client = TestClient(echo_app(), cookies={'c': '3', 'd': 'four'})
+        client = Client(echo_app(), cookies={'c': '3', 'd': 'four'})
         res = run(client.get('/echo'))
         self.assertEqual(res.json['cookies'], {'c': '3', 'd': 'four'})
 
@@ -134,12 +134,12 @@ class TestClientTest(unittest.TestCase):
         self.assertEqual(r4.json['cookies'], {'b': '2'})
 
     def test_explicit_cookie_header_combines_with_jar(self):
-        client = TestClient(echo_app(), cookies={'c': '3'})
+        client = Client(echo_app(), cookies={'c': '3'})
         res = run(client.get('/echo', headers={'Cookie': 'e=5'}))
         self.assertEqual(res.json['cookies'].get('e'), '5')
 
     def test_scheme_and_host(self):
-        client = TestClient(echo_app(), scheme='https', host='example.com')
+        client = Client(echo_app(), scheme='https', host='example.com')
         res = run(client.get('/echo'))
         self.assertEqual(res.json['scheme'], 'https')
         self.assertEqual(res.json['host'], 'example.com')

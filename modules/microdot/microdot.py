@@ -2,8 +2,8 @@
 import asyncio
 
 from .helpers import MICROPYTHON, invoke_handler, print_exception
-from .request import Request, HTTPException, abort
-from .response import Response, REASONS
+from .request import HTTPException, abort
+from .response import Response, reason_phrase
 from .routing import URLPattern
 from . import server
 
@@ -204,7 +204,7 @@ class Microdot:
                         await invoke_handler(handler, req, res) or res)
         except Exception as exc2:
             print_exception(exc2)
-            res = Response(REASONS[500], 500)
+            res = Response(reason_phrase(500), 500)
         return res
 
     async def _error_response(self, req, exc, chain):
@@ -216,7 +216,7 @@ class Microdot:
             if handler is not None:
                 res = self.make_response(await invoke_handler(handler, req))
             else:
-                res = Response(exc.reason or REASONS.get(status, 'Error'),
+                res = Response(exc.reason or reason_phrase(status),
                                status)
             if hasattr(exc, 'allow') and 'Allow' not in res.headers:
                 res.headers['Allow'] = exc.allow
@@ -233,7 +233,7 @@ class Microdot:
         handler = self._find_handler(chain, 500)
         if handler is not None:
             return self.make_response(await invoke_handler(handler, req))
-        return Response(REASONS[500], 500)
+        return Response(reason_phrase(500), 500)
 
     @staticmethod
     def _find_handler(chain, key):

@@ -1,8 +1,7 @@
 """The HTTP request: reading it off a connection and the Request object."""
 import json
 
-from .structures import NoCaseDict, MultiDict, parse_urlencoded, \
-    urldecode_str
+from .structures import NoCaseDict, parse_urlencoded, urldecode_str
 
 
 class HTTPException(Exception):
@@ -98,81 +97,6 @@ class ConnectionReader:
             data = chunk if not data else data + chunk
         return data
 
-    def at_rest(self):
-        """True when nothing of a next request is buffered yet."""
-        return self.pos >= len(self.buf)
-
-
-class BodyStream:
-    """The body of a large request, read on demand (``request.stream``)."""
-
-    def __init__(self, reader, length):
-        self.reader = reader
-        self.remaining = length
-
-    async def read(self, n=-1):
-        """Read up to ``n`` bytes of the body (all of it when ``n`` < 0)."""
-        if n < 0 or n > self.remaining:
-            n = self.remaining
-        if n == 0:
-            return b''
-        if n == self.remaining and n > ConnectionReader.chunk_size:
-            data = await self.reader.readexactly(n)
-        else:
-            data = await self.reader.read(n)
-            if not data:
-                raise EOFError('connection closed mid-body')
-        self.remaining -= len(data)
-        return data
-
-    async def readexactly(self, n):
-        if n > self.remaining:
-            raise EOFError('body is shorter than requested')
-        data = await self.reader.readexactly(n)
-        self.remaining -= n
-        return data
-
-    async def readline(self):
-        """Read one line of the body, line end included."""
-        line = b''
-        while self.remaining:
-            c = await self.read(1)
-            line += c
-            if c == b'\n':
-                break
-        return line
-
-    async def drain(self, limit):
-        """Discard up to ``limit`` unread bytes; True if the body is done."""
-        while self.remaining and limit > 0:
-            data = await self.read(min(self.remaining, 1024, limit))
-            limit -= len(data)
-        return self.remaining == 0
-
-
-class BytesStream:
-    """``request.stream`` for a body that was already read into memory."""
-
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    async def read(self, n=-1):
-        end = len(self.data) if n < 0 else self.pos + n
-        data = self.data[self.pos:end]
-        self.pos += len(data)
-        return data
-
-    async def readexactly(self, n):
-        if self.pos + n > len(self.data):
-            raise EOFError('body is shorter than requested')
-        return await self.read(n)
-
-    async def readline(self):
-        i = self.data.find(b'\n', self.pos)
-        end = len(self.data) if i < 0 else i + 1
-        return await self.read(end - self.pos)
-
 
 def parse_request_line(line):
     """Split ``b'GET /x HTTP/1.1'`` into ``('GET', '/x', '1.1')``.
@@ -184,8 +108,10 @@ def parse_request_line(line):
     if len(parts) != 3 or not parts[0] or not parts[1]:
         raise HTTPException(400, 'Malformed request line')
     method, url, version = parts
-    if not version.startswith(b'HTTP/1.') or len(version) != 8:
-        if version.startswith(b'HTTP/'):
+    if version != b'HTTP/1.1' and version != b'HTTP/1.0':
+        if len(version) == 8 and version.startswith(b'HTTP/') and \
+                version[5:6].isdigit() and version[6] == 46 and \
+                version[7:].isdigit():
             raise HTTPException(505, 'HTTP Version Not Supported')
         raise HTTPException(400, 'Malformed request line')
     try:
@@ -246,13 +172,10 @@ class Request:
         self.route = route
         path, _, self.query_string = url.partition('?')
         self.path = urldecode_str(path) if '%' in path else path
-        self._body = body
-        self._stream = stream
-        self._args = None
-        self._cookies = None
-        self._json = None
-        self._form = None
-        self._g = None
+        self.body = self._body = body or b''
+        self._stream = stream  # a body left on the connection, if any
+        if stream is not None:
+            self.stream = stream
         self._after = None
         self.files = None
         length = headers.get('Content-Length')
@@ -323,7 +246,9 @@ class Request:
                     headers['Transfer-Encoding'].lower() != 'chunked':
                 raise HTTPException(400, 'Unsupported Transfer-Encoding')
             _continue(headers, client_writer)
-            body = await _read_chunked(reader, Request.max_content_length)
+            from .body import read_chunked
+            body = await read_chunked(reader, Request.max_content_length,
+                                      Request.max_readline)
             headers['Content-Length'] = str(len(body))
             del headers['Transfer-Encoding']
         elif length is not None:
@@ -340,92 +265,49 @@ class Request:
                     except EOFError:
                         raise HTTPException(400, 'Incomplete body')
                 else:
+                    from .body import BodyStream
                     stream = BodyStream(reader, n)
         return Request(app, client_addr, method, url, version, headers,
                        body=body, stream=stream, sock=(reader, client_writer),
                        scheme=scheme)
 
-    @property
-    def body(self):
-        """The body as bytes (empty when it is only available as a stream)."""
-        return self._body
-
-    @property
-    def stream(self):
-        """The body as a stream object with async ``read(n)``."""
-        if self._stream is None:
-            self._stream = BytesStream(self._body or b'')
-        return self._stream
-
-    @property
-    def args(self):
-        """Query string arguments, a :class:`MultiDict`."""
-        if self._args is None:
-            self._args = parse_urlencoded(self.query_string)
-        return self._args
-
-    @args.setter
-    def args(self, value):
-        self._args = value
-
-    @property
-    def cookies(self):
-        """Cookies sent by the client, a dict."""
-        if self._cookies is None:
-            self._cookies = {}
-            header = self.headers.get('Cookie')
-            if header:
-                for item in header.split(';'):
-                    name, sep, value = item.strip().partition('=')
-                    if sep:
-                        if len(value) > 1 and value[0] == value[-1] == '"':
-                            value = value[1:-1]
-                        self._cookies[name] = value
-        return self._cookies
-
-    @property
-    def json(self):
-        """The JSON body, parsed; None unless the content type is JSON.
-
-        A body that is not valid JSON ends the request with a 400.
-        """
-        if self._json is None and self.content_type and \
-                self.content_type.split(';')[0].strip().lower() \
-                == 'application/json' and self._body:
+    def __getattr__(self, name):
+        # The lazily computed attributes: each is worked out on first use
+        # and stored on the instance, so later reads are plain lookups.
+        # One method instead of a property each keeps the class small in RAM.
+        if name == 'args':
             try:
-                self._json = json.loads(self._body)
-            except (ValueError, UnicodeError):
-                raise HTTPException(400, 'Invalid JSON body')
-        return self._json
-
-    @property
-    def form(self):
-        """URL-encoded form fields, a :class:`MultiDict` (or None)."""
-        if self._form is None and self.content_type and \
-                self.content_type.split(';')[0].strip().lower() == \
-                'application/x-www-form-urlencoded':
-            try:
-                self._form = parse_urlencoded(self._body.decode())
+                value = parse_urlencoded(self.query_string)
             except UnicodeError:
-                raise HTTPException(400, 'Invalid form body')
-        return self._form
-
-    @form.setter
-    def form(self, value):
-        self._form = value
-
-    @property
-    def g(self):
-        """Per-request storage shared by hooks and the handler."""
-        if self._g is None:
-            self._g = Request.G()
-        return self._g
-
-    @property
-    def after_request_handlers(self):
-        if self._after is None:
-            self._after = []
-        return self._after
+                raise HTTPException(400, 'Invalid query string')
+        elif name == 'cookies':
+            value = _parse_cookies(self.headers.get('Cookie'))
+        elif name == 'json':
+            value = None
+            if self._body and _mime(self.content_type) == 'application/json':
+                try:
+                    value = json.loads(self._body)
+                except (ValueError, UnicodeError):
+                    raise HTTPException(400, 'Invalid JSON body')
+        elif name == 'form':
+            value = None
+            if _mime(self.content_type) == \
+                    'application/x-www-form-urlencoded':
+                try:
+                    value = parse_urlencoded(self._body.decode())
+                except UnicodeError:
+                    raise HTTPException(400, 'Invalid form body')
+        elif name == 'g':
+            value = Request.G()
+        elif name == 'stream':
+            from .body import BytesStream
+            value = BytesStream(self._body)
+        elif name == 'after_request_handlers':
+            value = self._after = []
+        else:
+            raise AttributeError(name)
+        setattr(self, name, value)
+        return value
 
     def after_request(self, f):
         """Register ``f(request, response)`` to run after this request only.
@@ -437,32 +319,25 @@ class Request:
         return f
 
 
+def _mime(content_type):
+    return content_type.split(';')[0].strip().lower() if content_type \
+        else None
+
+
+def _parse_cookies(header):
+    cookies = {}
+    if header:
+        for item in header.split(';'):
+            name, sep, value = item.strip().partition('=')
+            if sep:
+                if len(value) > 1 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                cookies[name] = value
+    return cookies
+
+
 def _continue(headers, writer):
     """Answer ``Expect: 100-continue`` so clients like curl send the body."""
     expect = headers.get('Expect')
     if expect and expect.lower() == '100-continue' and writer is not None:
         writer.write(b'HTTP/1.1 100 Continue\r\n\r\n')
-
-
-async def _read_chunked(reader, limit):
-    body = b''
-    while True:
-        try:
-            line = await reader.readline(64)
-            size = int(line.split(b';')[0].strip(), 16)
-        except (ValueError, AttributeError, TypeError):
-            raise HTTPException(400, 'Malformed chunked body')
-        except EOFError:
-            raise HTTPException(400, 'Incomplete body')
-        if len(body) + size > limit:
-            raise HTTPException(413, 'Payload Too Large')
-        try:
-            if size == 0:
-                while await reader.readline(Request.max_readline):
-                    pass  # trailers are ignored
-                return body
-            body += await reader.readexactly(size)
-            if await reader.readline(0) != b'':
-                raise HTTPException(400, 'Malformed chunked body')
-        except (EOFError, ValueError):
-            raise HTTPException(400, 'Incomplete body')

@@ -3,24 +3,54 @@ import json
 
 from .structures import NoCaseDict
 
-REASONS = {
-    100: 'Continue', 101: 'Switching Protocols',
-    200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content',
-    206: 'Partial Content',
-    301: 'Moved Permanently', 302: 'Found', 303: 'See Other',
-    304: 'Not Modified', 307: 'Temporary Redirect',
-    308: 'Permanent Redirect',
-    400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
-    404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-    408: 'Request Timeout', 409: 'Conflict', 410: 'Gone',
-    411: 'Length Required', 412: 'Precondition Failed',
-    413: 'Payload Too Large', 414: 'URI Too Long',
-    415: 'Unsupported Media Type', 422: 'Unprocessable Entity',
-    429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-    500: 'Internal Server Error', 501: 'Not Implemented',
-    502: 'Bad Gateway', 503: 'Service Unavailable',
-    505: 'HTTP Version Not Supported',
-}
+# "code phrase" lines: a string costs far less RAM on a board than a dict
+_REASONS = """
+100 Continue
+101 Switching Protocols
+200 OK
+201 Created
+202 Accepted
+204 No Content
+206 Partial Content
+301 Moved Permanently
+302 Found
+303 See Other
+304 Not Modified
+307 Temporary Redirect
+308 Permanent Redirect
+400 Bad Request
+401 Unauthorized
+403 Forbidden
+404 Not Found
+405 Method Not Allowed
+406 Not Acceptable
+408 Request Timeout
+409 Conflict
+410 Gone
+411 Length Required
+412 Precondition Failed
+413 Payload Too Large
+414 URI Too Long
+415 Unsupported Media Type
+422 Unprocessable Entity
+429 Too Many Requests
+431 Request Header Fields Too Large
+500 Internal Server Error
+501 Not Implemented
+502 Bad Gateway
+503 Service Unavailable
+505 HTTP Version Not Supported
+"""
+
+
+def reason_phrase(status_code):
+    """The standard phrase of an HTTP status code ('N/A' if unknown)."""
+    if status_code == 200:
+        return 'OK'
+    i = _REASONS.find('\n%d ' % status_code)
+    if i < 0:
+        return 'N/A'
+    return _REASONS[i + 5:_REASONS.find('\n', i + 5)]
 
 
 def _charset(content_type):
@@ -48,27 +78,15 @@ class Response:
     #: File extension to content type, for :meth:`send_file`.
     types_map = {
         'css': 'text/css',
-        'csv': 'text/csv',
         'gif': 'image/gif',
-        'htm': 'text/html',
         'html': 'text/html',
         'ico': 'image/x-icon',
-        'jpeg': 'image/jpeg',
         'jpg': 'image/jpeg',
         'js': 'application/javascript',
         'json': 'application/json',
-        'mjs': 'application/javascript',
-        'mp3': 'audio/mpeg',
-        'mp4': 'video/mp4',
-        'pdf': 'application/pdf',
         'png': 'image/png',
         'svg': 'image/svg+xml',
         'txt': 'text/plain',
-        'wasm': 'application/wasm',
-        'webp': 'image/webp',
-        'woff': 'font/woff',
-        'woff2': 'font/woff2',
-        'xml': 'application/xml',
     }
     #: Returned by a handler that already wrote its own response on the
     #: connection (WebSocket does this); nothing more is written.
@@ -146,7 +164,7 @@ class Response:
         """The status line and headers, as bytes ready to send."""
         reason = self.reason
         if reason is None:
-            reason = REASONS.get(self.status_code, 'N/A')
+            reason = reason_phrase(self.status_code)
         lines = ['HTTP/' + version + ' ' + str(self.status_code) + ' ' +
                  reason + '\r\n']
         for name, value in self.headers.items():
@@ -157,9 +175,6 @@ class Response:
                 lines.append(name + ': ' + str(value) + '\r\n')
         lines.append('\r\n')
         return ''.join(lines).encode()
-
-    def is_streamed(self):
-        return not isinstance(self.body, bytes)
 
     async def write(self, stream, version='1.1', deadline=None):
         """Write the whole response to the asyncio ``stream``.
@@ -182,32 +197,8 @@ class Response:
                 stream.write(body)
             await stream.drain()
             return
-        chunked = self.headers.get('Transfer-Encoding') == 'chunked'
-        stream.write(self.head_bytes(version))
-        await stream.drain()
-        if self.is_head:
-            _close(body)
-            return
-        try:
-            async for chunk in _iterate(body, self.send_file_buffer_size):
-                if isinstance(chunk, str):
-                    chunk = chunk.encode()
-                if not chunk:
-                    continue
-                if chunked:
-                    stream.write(b'%x\r\n' % len(chunk))
-                    stream.write(chunk)
-                    stream.write(b'\r\n')
-                else:
-                    stream.write(chunk)
-                if deadline is not None:
-                    deadline()
-                await stream.drain()
-            if chunked:
-                stream.write(b'0\r\n\r\n')
-                await stream.drain()
-        finally:
-            await _aclose(body)
+        from .streaming import write_streamed
+        await write_streamed(self, stream, version, deadline)
 
     @classmethod
     def redirect(cls, location, status_code=302):
@@ -230,76 +221,6 @@ class Response:
         when the file is opened (``'.gz'`` to serve ``app.js.gz`` as
         ``app.js``). A missing file gives a 404 response.
         """
-        if content_type is None:
-            ext = filename.rpartition('.')[2].lower()
-            content_type = cls.types_map.get(ext, 'application/octet-stream')
-        headers = {'Content-Type': _charset(content_type)}
-        if max_age is None:
-            max_age = cls.default_send_file_max_age
-        if max_age is not None:
-            headers['Cache-Control'] = 'max-age=' + str(max_age)
-        if compressed:
-            headers['Content-Encoding'] = \
-                compressed if isinstance(compressed, str) else 'gzip'
-        if stream is None:
-            path = filename + file_extension
-            try:
-                import os
-                size = os.stat(path)[6]
-                stream = open(path, 'rb')
-            except OSError:
-                return cls('Not Found', 404)
-            headers['Content-Length'] = str(size)
-        return cls(body=stream, status_code=status_code, headers=headers)
-
-
-class _Iter:
-    """Adapts a body (file, sync iterable, async iterator) to async for."""
-
-    def __init__(self, body, size):
-        self.body = body
-        self.size = size
-        self.it = None
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        body = self.body
-        if hasattr(body, 'read'):
-            data = body.read(self.size)
-            if not data:
-                raise StopAsyncIteration
-            return data
-        if self.it is None:
-            self.it = body.__aiter__() if hasattr(body, '__aiter__') \
-                else (body if hasattr(body, '__anext__') else iter(body))
-        it = self.it
-        if hasattr(it, '__anext__'):
-            return await it.__anext__()
-        try:
-            return next(it)
-        except StopIteration:
-            raise StopAsyncIteration
-
-
-def _iterate(body, size):
-    return _Iter(body, size)
-
-
-def _close(body):
-    if hasattr(body, 'close'):
-        try:
-            body.close()
-        except Exception:
-            pass
-
-
-async def _aclose(body):
-    if hasattr(body, 'aclose'):
-        try:
-            await body.aclose()
-        except Exception:
-            pass
-    else:
-        _close(body)
+        from .streaming import send_file
+        return send_file(cls, filename, status_code, content_type, stream,
+                         max_age, compressed, file_extension)

@@ -2,6 +2,7 @@
 import re
 
 _NO_ARGS = {}  # shared by static matches; never mutated
+_ANY = '[^/]+'
 _SPECIAL = '\\.^$*+?{}[]|()'
 
 
@@ -23,30 +24,78 @@ def _count_groups(regex):
     return count
 
 
+def _int(value):
+    digits = value[1:] if value[0] == '-' else value
+    return int(value) if digits.isdigit() else None
+
+
 class URLPattern:
     """A route's URL pattern.
 
-    Static patterns compare as strings; patterns with ``<type:name>``
-    segments compile to one regular expression. Built-in types are
-    ``string`` (the default, no ``/``), ``int``, ``path`` (may contain ``/``)
+    Static patterns compare as strings. A pattern whose dynamic parts each
+    fill a whole path segment (``/users/<int:id>/<name>``) is matched
+    segment by segment, which is fast and needs no deep recursion in
+    MicroPython's small regular expression engine; other patterns compile
+    to one regular expression. Built-in types are ``string`` (the default,
+    no ``/``), ``int``, ``path`` (the rest of the URL, may contain ``/``)
     and ``re:EXPR``; :meth:`register_type` adds more.
     """
 
-    segment_patterns = {
-        'string': '[^/]+',
-        'int': '-?[0-9]+',
-        'path': '.+',
-    }
-    segment_parsers = {'int': int}
+    segment_patterns = {'string': _ANY, 'int': '-?[0-9]+', 'path': '.+'}
+    segment_parsers = {'int': _int}
 
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
-        self.args = []  # (name, parser, group index) per dynamic segment
+        self.segments = None  # [(literal, None) or (name, checker)]
         self.regex = None
+        self.args = []  # regex form: (name, parser, group index)
         if '<' in url_pattern:
-            self._compile(url_pattern)
+            if not self._compile_segments(url_pattern):
+                self._compile_regex(url_pattern)
 
-    def _compile(self, pattern):
+    @classmethod
+    def _segment_type(cls, spec, pattern):
+        """Return (name, regex, parser) for a ``<...>`` spec."""
+        if spec.startswith('re:'):
+            expr, _, name = spec[3:].rpartition(':')
+            if not expr or not name:
+                raise ValueError('bad re segment in URL pattern ' + pattern)
+            return name, expr, None
+        type_name, _, name = spec.rpartition(':')
+        type_name = type_name or 'string'
+        if type_name not in cls.segment_patterns:
+            raise ValueError('unknown URL segment type: ' + type_name)
+        return name, cls.segment_patterns[type_name], \
+            cls.segment_parsers.get(type_name)
+
+    def _compile_segments(self, pattern):
+        pieces = pattern.split('/')
+        segments = []
+        for i, piece in enumerate(pieces):
+            if '<' not in piece and '>' not in piece:
+                segments.append((piece, None))
+                continue
+            if piece[0] != '<' or piece[-1] != '>' or piece.count('<') != 1:
+                return False  # text around a dynamic part: use a regex
+            name, expr, parser = self._segment_type(piece[1:-1], pattern)
+            if expr == '.+':
+                if i != len(pieces) - 1:
+                    return False
+                expr = None  # "path": the rest of the URL
+                rest = True
+            else:
+                if '/' in expr:
+                    return False
+                rest = False
+                if expr == _ANY or parser is _int:
+                    expr = None
+                else:
+                    expr = re.compile('^(' + expr + ')$')
+            segments.append((name, (expr, parser, rest)))
+        self.segments = segments
+        return True
+
+    def _compile_regex(self, pattern):
         regex = '^'
         groups = 0
         rest = pattern
@@ -59,21 +108,9 @@ class URLPattern:
             if end < 0:
                 raise ValueError('unterminated "<" in URL pattern ' + pattern)
             regex += _escape(rest[:start])
-            spec = rest[start + 1:end]
+            name, expr, parser = self._segment_type(rest[start + 1:end],
+                                                    pattern)
             rest = rest[end + 1:]
-            if spec.startswith('re:'):
-                expr, _, name = spec[3:].rpartition(':')
-                if not expr or not name:
-                    raise ValueError('bad re segment in URL pattern ' + pattern)
-                parser = None
-            else:
-                type_name, _, name = spec.rpartition(':')
-                type_name = type_name or 'string'
-                if type_name not in self.segment_patterns and \
-                        type_name not in self.segment_parsers:
-                    raise ValueError('unknown URL segment type: ' + type_name)
-                expr = self.segment_patterns.get(type_name, '[^/]+')
-                parser = self.segment_parsers.get(type_name)
             self.args.append((name, parser, groups + 1))
             groups += 1 + _count_groups(expr)
             regex += '(' + expr + ')'
@@ -81,6 +118,37 @@ class URLPattern:
 
     def match(self, path):
         """Return the dict of URL arguments if ``path`` matches, else None."""
+        segments = self.segments
+        if segments is not None:
+            parts = path.split('/')
+            n = len(segments)
+            if len(parts) != n and (len(parts) < n or
+                                    not segments[-1][1] or
+                                    not segments[-1][1][2]):
+                return None
+            values = {}
+            for i in range(n):
+                name, check = segments[i]
+                part = parts[i]
+                if check is None:
+                    if part != name:
+                        return None
+                    continue
+                expr, parser, rest = check
+                if rest:
+                    part = '/'.join(parts[i:])
+                if not part or (expr is not None and
+                                expr.match(part) is None):
+                    return None
+                if parser is not None:
+                    try:
+                        part = parser(part)
+                    except ValueError:
+                        return None
+                    if part is None:
+                        return None
+                values[name] = part
+            return values
         if self.regex is None:
             return _NO_ARGS if path == self.url_pattern else None
         m = self.regex.match(path)
@@ -100,7 +168,7 @@ class URLPattern:
         return values
 
     @classmethod
-    def register_type(cls, type_name, pattern='[^/]+', parser=None):
+    def register_type(cls, type_name, pattern=_ANY, parser=None):
         """Add a URL segment type usable as ``<type_name:arg>``.
 
         ``pattern`` is the regular expression a segment must match; ``parser``

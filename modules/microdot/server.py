@@ -10,13 +10,15 @@ attribute stores per request instead of a ``wait_for`` task per read.
 import asyncio
 
 from .helpers import ticks_ms, ticks_add, ticks_diff, print_exception
-from .request import Request, HTTPException, ConnectionReader, BodyStream
-from .response import Response, REASONS
+from .request import Request, HTTPException, ConnectionReader
+from .response import Response, reason_phrase
 
 CancelledError = asyncio.CancelledError
 
 # unread request body bytes discarded to keep a connection; past it, close
 DRAIN_LIMIT = 64 * 1024
+# how long a connection closed after a bad request keeps reading (ms)
+LINGER_MS = 1000
 
 
 class _Connection:
@@ -47,10 +49,39 @@ class _Connection:
 
 async def _write_error(writer, exc):
     status = exc.status_code
-    res = Response(exc.reason or REASONS.get(status, 'Error'), status,
+    res = Response(exc.reason or reason_phrase(status), status,
                    {'Connection': 'close'})
     res.complete()
     await res.write(writer)
+
+
+async def _linger(reader, conn):
+    """Read what the client is still sending before closing on it.
+
+    Closing a socket with unread input makes the kernel reset the
+    connection, and the client may then lose the error response it was
+    just sent. So read (and drop) a bounded amount for a short while.
+    """
+    if conn is not None:
+        conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
+    total = 0
+    while total < DRAIN_LIMIT:
+        data = await reader.read(1024)
+        if not data:
+            break
+        total += len(data)
+
+
+def _peer(writer):
+    try:
+        addr = writer.get_extra_info('peername')
+    except Exception:
+        return None
+    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
+        # MicroPython's unix port gives a raw IPv4 sockaddr
+        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
+                addr[2] << 8 | addr[3])
+    return addr
 
 
 async def serve_connection(app, reader, writer, scheme=None):
@@ -63,10 +94,7 @@ async def serve_connection(app, reader, writer, scheme=None):
     creader = ConnectionReader(reader)
     if conn is not None:
         creader.started = conn.busy
-    try:
-        addr = writer.get_extra_info('peername')
-    except Exception:
-        addr = None
+    addr = _peer(writer)
     try:
         while True:
             if conn is not None:
@@ -80,6 +108,7 @@ async def serve_connection(app, reader, writer, scheme=None):
                 await _write_error(writer, exc)
                 if app.debug:
                     print('? ? %d (bad request)' % exc.status_code)
+                await _linger(creader, conn)
                 break
             if req is None:
                 break
@@ -114,7 +143,7 @@ async def serve_connection(app, reader, writer, scheme=None):
             if not keep:
                 break
             stream = req._stream
-            if isinstance(stream, BodyStream) and stream.remaining:
+            if stream is not None and getattr(stream, "remaining", 0):
                 if conn is not None:
                     conn.busy()
                 if not await stream.drain(DRAIN_LIMIT):
