@@ -300,8 +300,8 @@ def plot(results, rows, path):
     runtimes = sorted({r['runtime'] for r in speed},
                       key=list(results['runtimes']).index)
     ram = [r for r in rows if r['group'] == 'ram' and r['unit'] == 'KB'
-           and r['runtime'] == 'mp' and 'RSS' not in r['metric']
-           and 'every module' not in r['metric']]
+           and 'RSS' not in r['metric'] and 'every module' not in r['metric']
+           and (r['runtime'] == 'mp' or '(frozen)' in r['metric'])]
     panels = len(runtimes) + (1 if ram else 0)
     if not panels:
         return 'nothing to plot'
@@ -331,7 +331,8 @@ def plot(results, rows, path):
             ' for 500 requests', '').replace('after import', 'import')
             for r in ram], rotation=25, ha='right', fontsize=7)
         ax.set_ylabel('KB')
-        ax.set_title('MicroPython heap (PyPI unix port, 64-bit)')
+        ax.set_title('MicroPython heap, 64-bit unix port (PyPI build; '
+                     '"frozen": our UNIX image)')
         ax.legend(fontsize=8)
     fig.suptitle('Microdot: ours vs upstream 2.5.1 vs asyncio floor (%s)' %
                  results['date'])

@@ -6,6 +6,9 @@
                                             needs no ESP-IDF)
     python3 firmware/build.py size BOARD    print the size of a built image
 
+Exit status: 0 done, 1 the build or check failed, 2 bad usage, 3 something
+the build needs is missing.
+
 BOARD is one of the folders in boards/. The MicroPython source (v1.28.0) is
 taken from $MICROPY_DIR (the top Makefile points it at the micropython/
 submodule when that is populated). Anything missing (source, submodule,
@@ -109,9 +112,14 @@ class Missing(Exception):
     and how to get it."""
 
 
-def fail(message):
+# Exit statuses: 1 a build or check failed, 2 bad usage, 3 something the
+# build needs is missing (ports-ci scripts may skip on 3).
+EXIT_FAILED, EXIT_USAGE, EXIT_MISSING = 1, 2, 3
+
+
+def fail(message, status=EXIT_FAILED):
     print('firmware: ' + message, file=sys.stderr)
-    sys.exit(2)
+    sys.exit(status)
 
 
 def clean_env():
@@ -190,7 +198,7 @@ def build_mpy_cross(mpy):
     if os.path.exists(target):
         return target
     if run(['make', '-C', os.path.join(mpy, 'mpy-cross'), '-j' + JOBS]):
-        raise Missing('mpy-cross did not build (see the errors above)')
+        fail('mpy-cross did not build (see the errors above)')
     return target
 
 
@@ -376,23 +384,23 @@ def check_esp32(board):
 def main(argv):
     if len(argv) != 3 or argv[1] not in ('build', 'check', 'size'):
         print(__doc__.strip(), file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     command, board = argv[1], argv[2]
     if board not in BOARDS:
         fail('unknown BOARD=%s: choose one of %s (folders in boards/)'
-             % (board, ', '.join(sorted(BOARDS))))
+             % (board, ', '.join(sorted(BOARDS))), EXIT_USAGE)
     try:
         if command == 'build':
             build(board)
         elif command == 'check':
             if 'app_partition' not in BOARDS[board]:
                 fail('check is for the ESP32 boards; `make BOARD=%s` builds '
-                     'the real image' % board)
+                     'the real image' % board, EXIT_USAGE)
             check_esp32(board)
         else:
             report_size(board)
     except Missing as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_MISSING)
     return 0
 
 

@@ -383,6 +383,16 @@ class _SerialStream:
             self.device.drop()
             raise DeviceError('device disconnected: %s' % (exc,))
 
+    def _wait(self, timeout):
+        """Sleep until the port has data (a mounted filesystem's requests
+        are answered as soon as they arrive) or for `timeout`."""
+        serial = self.transport.serial
+        serial = getattr(serial, 'orig_serial', serial)
+        try:
+            select.select([serial.fileno()], [], [], timeout)
+        except Exception:
+            time.sleep(min(timeout, 0.01))
+
     def read(self, timeout):
         if self.phase == 2:
             return None
@@ -391,9 +401,10 @@ class _SerialStream:
             data = self._read_raw()
             if data:
                 break
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return ''
-            time.sleep(0.01)
+            self._wait(min(left, 0.05))
         out = b''
         while data and self.phase < 2:
             pos = data.find(b'\x04')

@@ -418,6 +418,23 @@ class RawClient:
             self.buf = b''
         return res
 
+    async def drain_until_closed(self, timeout=TIMEOUT):
+        """Read and discard until the server closes the connection.
+
+        Returns the number of bytes discarded, or None if the connection
+        was still open (and sending) after timeout seconds."""
+        start = now()
+        total = len(self.buf)
+        self.buf = b''
+        try:
+            while not self.eof:
+                await self._fill(start, timeout)
+                total += len(self.buf)
+                self.buf = b''
+        except asyncio.TimeoutError:
+            return None
+        return total
+
     async def is_closed(self, timeout=TIMEOUT):
         """True if the server closes the connection within timeout seconds
         (any bytes it sends before closing are kept in self.buf)."""

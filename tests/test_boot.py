@@ -25,7 +25,25 @@ except ImportError:
 import kitsetup  # noqa: E402
 from microdot import test_client  # noqa: E402
 
-SCRATCH = '_kitboot_scratch'
+
+
+def _scratch_name():
+    # Unique per run: other runs of the suite (CPython, unix port, a board
+    # with the repository mounted) may share this working directory.
+    try:
+        import random
+        tag = random.getrandbits(24)
+    except (ImportError, AttributeError):
+        tag = 0
+    try:
+        tag ^= os.getpid()
+    except AttributeError:
+        import time
+        tag ^= time.ticks_us() & 0xffffff
+    return '_kitboot_scratch_%06x' % tag
+
+
+SCRATCH = _scratch_name()
 
 
 def _rmtree(path):

@@ -33,6 +33,38 @@ class Countdown:
         return str(self.n + 1) + ';'
 
 
+class Broken:
+    def __init__(self):
+        self.sent = False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if not self.sent:
+            self.sent = True
+            return b'first part;'
+        raise ValueError('async iterator failure')
+
+
+class Endless:
+    """A stream that goes on (up to 1 GB); counts its chunks."""
+    chunk = b'e' * 65536
+
+    def __init__(self, state):
+        self.state = state
+        state['chunks'] = 0
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        self.state['chunks'] += 1
+        if self.state['chunks'] > 16384:
+            raise StopAsyncIteration
+        return self.chunk
+
+
 def make_app(file_dir=None):
     app = Microdot()
     state = {'event': asyncio.Event()}
@@ -131,7 +163,26 @@ def make_app(file_dir=None):
         req.app.shutdown()
         return 'bye'
 
-    @app.get('/file')
+    @app.get('/empty')
+    async def empty(req):
+        return 204
+
+    @app.get('/broken-stream')
+    async def broken_stream(req):
+        def gen():
+            yield 'first part;'
+            raise RuntimeError('generator failure')
+        return gen()
+
+    @app.get('/broken-async-stream')
+    async def broken_async_stream(req):
+        return Broken()
+
+    @app.get('/endless')
+    async def endless(req):
+        return Endless(state)
+
+    @app.route('/file', methods=['GET'])
     async def file(req):
         from microdot import send_file
         return send_file(file_dir + '/big.bin')
@@ -168,6 +219,15 @@ class ServerTestCase(unittest.TestCase):
                 await srv.stop()
 
         return run(main())
+
+    async def kept_alive(self, c, res):
+        """False (after checking the server does close) when the response
+        ends the connection, True when the connection must go on."""
+        if c.eof or 'close' in (res.header('connection') or '').lower():
+            self.assertTrue(await c.is_closed(2), 'announced close but the '
+                            'connection stayed open')
+            return False
+        return True
 
     async def assert_serving(self, srv):
         """A good request on a new connection still gets served."""
@@ -291,13 +351,106 @@ class KeepAliveTest(ServerTestCase):
             self.assertEqual(res.status, 200)
             self.assertEqual(res.body, b''.join(
                 ('line %d\n' % i).encode() for i in range(5)))
-            if not c.eof:
+            if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/async-iter'))
                 res = await c.read_response()
                 self.assertEqual(res.body, b'4;3;2;1;')
             else:
                 res = await srv.request('GET', '/async-iter')
                 self.assertEqual(res.body, b'4;3;2;1;')
+
+        self.serve(go)
+
+    def test_many_pipelined_requests(self):
+        async def go(srv):
+            c = await srv.client()
+            data = b''
+            for i in range(40):
+                data += build_request('GET', '/hello/%d' % i)
+            await c.send(data)
+            for i in range(40):
+                res = await c.read_response()
+                self.assertEqual(res.body, ('hello %d' % i).encode())
+
+        self.serve(go)
+
+    def test_error_responses_keep_the_connection(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/no/such/page'))
+            self.assertEqual((await c.read_response()).status, 404)
+            await c.send(build_request('PUT', '/hello/x'))
+            self.assertEqual((await c.read_response()).status, 405)
+            await c.send(build_request('GET', '/hello/y'))
+            self.assertEqual((await c.read_response()).body, b'hello y')
+
+        self.serve(go)
+
+    def test_204_then_next_request(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/empty') +
+                         build_request('GET', '/hello/after'))
+            res = await c.read_response()
+            self.assertEqual(res.status, 204)
+            self.assertEqual((await c.read_response()).body, b'hello after')
+
+        self.serve(go)
+
+    def test_head_of_streamed_response(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('HEAD', '/stream-out') +
+                         build_request('GET', '/hello/after'))
+            res = await c.read_response(head=True)
+            self.assertEqual(res.status, 200)
+            if await self.kept_alive(c, res):
+                self.assertEqual((await c.read_response()).body,
+                                 b'hello after')
+
+        self.serve(go)
+
+    def test_get_with_body_then_next_request(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/hello/body', body=b'xyz' * 10)
+                         + build_request('GET', '/hello/next'))
+            self.assertEqual((await c.read_response()).body, b'hello body')
+            self.assertEqual((await c.read_response()).body, b'hello next')
+
+        self.serve(go)
+
+    def test_absolute_form_url(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', 'http://localhost/hello/abs'))
+            self.assertEqual((await c.read_response()).body, b'hello abs')
+
+        self.serve(go)
+
+    def test_chunked_request_body(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                         b'Transfer-Encoding: chunked\r\n\r\n'
+                         b'5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n'
+                         + build_request('GET', '/hello/next'))
+            res = await c.read_response()
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body, b'hello, world')
+            self.assertEqual((await c.read_response()).body, b'hello next')
+
+        self.serve(go)
+
+    @unittest.skipIf(IS_MICROPYTHON, 'half-closing a socket needs '
+                     'write_eof(), which MicroPython streams lack')
+    def test_client_half_close_still_gets_response(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/hello/half'))
+            c.writer.write_eof()
+            res = await c.read_response()
+            self.assertEqual(res.body, b'hello half')
 
         self.serve(go)
 
@@ -415,7 +568,7 @@ class ServerResponsesTest(ServerTestCase):
             self.assertEqual(res.status, 200)
             self.assertEqual(len(res.body), len(BIG_FILE))
             self.assertTrue(res.body == BIG_FILE)
-            if not c.eof:
+            if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/hello/f'))
                 self.assertEqual((await c.read_response()).body, b'hello f')
 
@@ -445,13 +598,72 @@ class ServerResponsesTest(ServerTestCase):
 
         self.serve(go)
 
+    def assert_not_complete(self, c, res_or_exc):
+        # a stream that fails after the headers went out can not turn into
+        # a 500; the client must see a truncated response, never one that
+        # looks complete (a final zero chunk would hide the failure)
+        if isinstance(res_or_exc, ConnectionClosed):
+            return
+        res = res_or_exc
+        self.assertFalse(res.chunked, 'failed stream ended cleanly')
+        self.assertIsNone(res.header('content-length'))
+        self.assertTrue(c.eof)
+
+    def test_stream_failing_midway(self):
+        async def go(srv):
+            for path in ['/broken-stream', '/broken-async-stream']:
+                c = await srv.client()
+                await c.send(build_request('GET', path))
+                try:
+                    res = await c.read_response()
+                except ConnectionClosed as exc:
+                    res = exc
+                self.assert_not_complete(c, res)
+                await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_head_of_file(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('HEAD', '/file') +
+                         build_request('GET', '/hello/after'))
+            res = await c.read_response(head=True)
+            self.assertEqual(res.status, 200)
+            cl = res.header('content-length')
+            if cl is not None:
+                self.assertEqual(cl, str(len(BIG_FILE)))
+            if await self.kept_alive(c, res):
+                self.assertEqual((await c.read_response()).body,
+                                 b'hello after')
+
+        self.serve(go)
+
+    def test_client_leaving_mid_stream_stops_it(self):
+        async def go(srv):
+            state = srv.app.test_state
+            c = await srv.client()
+            await c.send(build_request('GET', '/endless'))
+            for _ in range(20):
+                await c._fill(now(), TIMEOUT)
+            await c.close()
+            await asyncio.sleep(0.5)
+            count = state['chunks']
+            await asyncio.sleep(0.5)
+            self.assertEqual(state['chunks'], count,
+                             'server kept streaming to a closed connection')
+            self.assertLess(count, 16384)
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
     def test_500_then_same_connection_goes_on(self):
         async def go(srv):
             c = await srv.client()
             await c.send(build_request('GET', '/fail'))
             res = await c.read_response()
             self.assertEqual(res.status, 500)
-            if not c.eof:
+            if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/hello/z'))
                 self.assertEqual((await c.read_response()).body, b'hello z')
             await self.assert_serving(srv)
@@ -599,6 +811,60 @@ class BadRequestTest(ServerTestCase):
 
         self.serve(go)
 
+    def test_space_before_colon_in_header(self):
+        async def go(srv):
+            await self.expect(srv, b'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_content_length_with_transfer_encoding(self):
+        # both framings at once is a request smuggling vector: reject it
+        async def go(srv):
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3'
+                b'\r\nTransfer-Encoding: chunked\r\n\r\n'
+                b'3\r\nabc\r\n0\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_bad_chunked_bodies(self):
+        async def go(srv):
+            for body in [b'zz\r\nhello\r\n0\r\n\r\n',
+                         b'5\r\nhelloXX0\r\n\r\n']:
+                await self.expect(
+                    srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                    b'Transfer-Encoding: chunked\r\n\r\n' + body, 400)
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                b'Transfer-Encoding: gzip\r\n\r\nabc', (400, 501))
+
+        self.serve(go)
+
+    def test_chunked_body_too_large(self):
+        Request.max_content_length = 100
+
+        async def go(srv):
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                b'Transfer-Encoding: chunked\r\n\r\n'
+                b'50\r\n' + b'a' * 80 + b'\r\n50\r\n' + b'b' * 80 +
+                b'\r\n0\r\n\r\n', 413)
+
+        self.serve(go)
+
+    def test_lowered_max_readline(self):
+        Request.max_readline = 100
+
+        async def go(srv):
+            res = await srv.request('GET', '/path/' + 'a' * 50)
+            self.assertEqual(res.body, b'50')
+            await self.expect(srv, build_request('GET', '/path/' + 'a' * 150),
+                              414)
+            await self.expect(srv, build_request('GET', '/',
+                                                 {'X-Big': 'b' * 150}), 431)
+
+        self.serve(go)
+
     def test_unknown_methods(self):
         async def go(srv):
             await self.expect(srv, build_request('BREW', '/'), 405)
@@ -706,6 +972,23 @@ class TimeoutTest(ServerTestCase):
                     break
             self.assertTrue(closed, 'server kept a dripping client')
             self.assertLess(elapsed(start), 2)
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_client_not_reading_is_dropped(self):
+        async def go(srv):
+            state = srv.app.test_state
+            c = await srv.client()
+            await c.send(build_request('GET', '/endless'))
+            # never read: socket buffers fill up and the server's write
+            # blocks; it must give up after request_timeout
+            await asyncio.sleep(1.5)
+            self.assertGreater(state['chunks'], 0)
+            drained = await c.drain_until_closed(timeout=3)
+            self.assertIsNotNone(drained, 'server kept writing to a client '
+                                 'that did not read')
+            self.assertLess(state['chunks'], 16384)
             await self.assert_serving(srv)
 
         self.serve(go)

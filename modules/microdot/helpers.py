@@ -10,8 +10,8 @@ if MICROPYTHON:
     def _plain():
         pass
 
-    _FUNCTION = type(_plain)
-    _GENERATOR = type((lambda: (yield))())
+    FUNCTION = type(_plain)
+    GENERATOR = type((lambda: (yield))())
 
     async def invoke_handler(f, *args, **kwargs):
         """Call a sync or async handler and return its result.
@@ -21,7 +21,7 @@ if MICROPYTHON:
         awaited, so it may return a generator to stream a response.
         """
         ret = f(*args, **kwargs)
-        if type(ret) is _GENERATOR and type(f) is not _FUNCTION:
+        if type(ret) is GENERATOR and type(f) is not FUNCTION:
             ret = await ret
         return ret
 

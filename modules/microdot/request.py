@@ -52,6 +52,45 @@ class ConnectionReader:
         self.pos = 0
         return True
 
+    async def read_head(self, max_line, max_total):
+        """Return the next request head (the bytes before the blank line).
+
+        None when the stream ends cleanly before a request. Raises
+        HTTPException 414 for a request line over ``max_line`` bytes, 431
+        for a head over ``max_total`` bytes, 400 for a head cut short.
+        """
+        started = False
+        while True:
+            buf = self.buf
+            pos = self.pos
+            while buf.startswith(b'\r\n', pos):  # stray line ends
+                pos += 2
+            self.pos = pos
+            i = buf.find(b'\r\n\r\n', pos)
+            if i >= 0:
+                self.pos = i + 4
+                return buf[pos:i]
+            i = buf.find(b'\n\n', pos)
+            if i >= 0:  # bare LF line ends, as from some hand-made clients
+                self.pos = i + 2
+                return buf[pos:i].replace(b'\r\n', b'\n') \
+                    .replace(b'\n', b'\r\n')
+            size = len(buf) - pos
+            if size:
+                if not started and self.started is not None:
+                    self.started()
+                started = True
+                if size > max_line and buf.find(b'\n', pos,
+                                                pos + max_line + 2) < 0:
+                    raise HTTPException(414, 'URI Too Long')
+                if size > max_total:
+                    raise HTTPException(431, 'Request Header Fields Too '
+                                             'Large')
+            if not await self._fill():
+                if size:
+                    raise HTTPException(400, 'Incomplete request')
+                return None
+
     async def readline(self, limit):
         """Return the next line without its line end.
 
@@ -98,28 +137,34 @@ class ConnectionReader:
         return data
 
 
-def parse_request_line(line):
-    """Split ``b'GET /x HTTP/1.1'`` into ``('GET', '/x', '1.1')``.
+def parse_head(head, max_line, max_headers):
+    """Parse a request head (bytes, lines split by CRLF, no blank line).
 
-    Raises HTTPException 400 for a malformed line, 505 for a protocol
-    version other than HTTP/1.x.
+    Returns ``(method, url, version, headers)``, e.g. ``('GET', '/x',
+    '1.1', NoCaseDict(...))``. Raises HTTPException: 400 for a malformed
+    request, 414 / 431 for a line over ``max_line`` or more than
+    ``max_headers`` headers, 505 for a protocol other than HTTP/1.x. No I/O:
+    this can be tested and fuzzed byte by byte.
     """
-    parts = line.split(b' ')
+    try:
+        text = head.decode()
+    except UnicodeError:
+        raise HTTPException(400, 'Malformed request')
+    lines = text.split('\r\n')
+    line = lines[0]
+    if len(line) > max_line:
+        raise HTTPException(414, 'URI Too Long')
+    parts = line.split(' ')
     if len(parts) != 3 or not parts[0] or not parts[1]:
         raise HTTPException(400, 'Malformed request line')
     method, url, version = parts
-    if version != b'HTTP/1.1' and version != b'HTTP/1.0':
-        if len(version) == 8 and version.startswith(b'HTTP/') and \
-                version[5:6].isdigit() and version[6] == 46 and \
-                version[7:].isdigit():
+    if version != 'HTTP/1.1' and version != 'HTTP/1.0':
+        if len(version) == 8 and version.startswith('HTTP/') and \
+                version[5].isdigit() and version[6] == '.' and \
+                version[7].isdigit():
             raise HTTPException(505, 'HTTP Version Not Supported')
         raise HTTPException(400, 'Malformed request line')
-    try:
-        method = method.decode()
-        url = url.decode()
-    except UnicodeError:
-        raise HTTPException(400, 'Malformed request line')
-    if not method.isupper() and not method.isalpha():
+    if not method.isalpha() and not method.replace('-', 'A').isalpha():
         raise HTTPException(400, 'Malformed method')
     if url[0] != '/':
         # absolute-form ("http://host/path") is allowed, as is "OPTIONS *"
@@ -128,7 +173,22 @@ def parse_request_line(line):
             url = url[i:] if i >= 0 else '/'
         elif url != '*':
             raise HTTPException(400, 'Malformed URL')
-    return method, url, version[5:].decode()
+    if len(lines) > max_headers + 1:
+        raise HTTPException(431, 'Too Many Headers')
+    headers = NoCaseDict()
+    for n in range(1, len(lines)):
+        line = lines[n]
+        if len(line) > max_line:
+            raise HTTPException(431, 'Request Header Fields Too Large')
+        i = line.find(':')
+        if i <= 0 or line[i - 1] == ' ' or line[i - 1] == '\t':
+            raise HTTPException(400, 'Malformed header')
+        if line[i + 1:i + 2] == ' ' and line[-1] != ' ':
+            value = line[i + 2:]
+        else:
+            value = line[i + 1:].strip()
+        headers.add(line[:i], value)
+    return method, url, version[5:], headers
 
 
 class Request:
@@ -165,32 +225,40 @@ class Request:
         self.url = url
         self.http_version = http_version
         self.headers = headers
-        self.sock = sock
-        self.url_prefix = url_prefix
-        self.subapp = subapp
-        self.scheme = scheme or 'http'
-        self.route = route
-        path, _, self.query_string = url.partition('?')
-        self.path = urldecode_str(path) if '%' in path else path
-        self.body = self._body = body or b''
-        self._stream = stream  # a body left on the connection, if any
-        if stream is not None:
-            self.stream = stream
-        self._after = None
-        self.files = None
-        length = headers.get('Content-Length')
-        self.content_length = int(length) if length else 0
-        self.content_type = headers.get('Content-Type')
-        conn = headers.get('Connection')
-        if http_version == '1.0':
-            self.keep_alive = conn is not None and \
-                conn.lower() == 'keep-alive'
+        self.body = body or b''
+        if '?' in url:
+            path, _, self.query_string = url.partition('?')
         else:
-            self.keep_alive = conn is None or 'close' not in conn.lower()
+            path = url
+        self.path = urldecode_str(path) if '%' in path else path
+        # what most requests leave at the class defaults below is only set
+        # when it differs: fewer instance attributes, less RAM per request
+        if sock is not None:
+            self.sock = sock
+        if stream is not None:
+            self._stream = self.stream = stream
+        if url_prefix:
+            self.url_prefix = url_prefix
+        if subapp is not None:
+            self.subapp = subapp
+        if scheme is not None:
+            self.scheme = scheme
+        if route is not None:
+            self.route = route
+
+    query_string = ''
+    sock = None
+    url_prefix = ''
+    subapp = None
+    scheme = 'http'
+    route = None
+    files = None
+    _stream = None  # a body left on the connection, read on demand
+    _after = None
 
     @staticmethod
     async def create(app, client_reader, client_writer, client_addr,
-                     scheme=None):
+                     scheme=None, sock=None):
         """Read one request off a connection and return it.
 
         Returns None when the client closed the connection before sending
@@ -200,44 +268,12 @@ class Request:
         reader = client_reader
         if not isinstance(reader, ConnectionReader):
             reader = ConnectionReader(reader)
-        limit = Request.max_readline
-        try:
-            line = await reader.readline(limit)
-            while line == b'':  # stray line ends between requests
-                line = await reader.readline(limit)
-        except ValueError:
-            raise HTTPException(414, 'URI Too Long')
-        except EOFError:
-            raise HTTPException(400, 'Incomplete request')
-        if line is None:
+        max_line = Request.max_readline
+        head = await reader.read_head(max_line, max_line * 4)
+        if head is None:
             return None
-        if reader.started is not None:
-            reader.started()
-        method, url, version = parse_request_line(line)
-        headers = NoCaseDict()
-        count = 0
-        try:
-            while True:
-                line = await reader.readline(limit)
-                if not line:
-                    if line is None:
-                        raise EOFError()
-                    break
-                count += 1
-                if count > Request.max_headers:
-                    raise HTTPException(431, 'Too Many Headers')
-                i = line.find(b':')
-                if i <= 0 or line[i - 1] in b' \t':
-                    raise HTTPException(400, 'Malformed header')
-                name = line[:i].decode()
-                value = line[i + 1:].strip().decode()
-                if name in headers:
-                    value = headers[name] + ', ' + value
-                headers[name] = value
-        except ValueError:
-            raise HTTPException(431, 'Request Header Fields Too Large')
-        except EOFError:
-            raise HTTPException(400, 'Incomplete request')
+        method, url, version, headers = parse_head(head, max_line,
+                                                   Request.max_headers)
         body = b''
         stream = None
         length = headers.get('Content-Length')
@@ -268,8 +304,8 @@ class Request:
                     from .body import BodyStream
                     stream = BodyStream(reader, n)
         return Request(app, client_addr, method, url, version, headers,
-                       body=body, stream=stream, sock=(reader, client_writer),
-                       scheme=scheme)
+                       body=body, stream=stream,
+                       sock=sock or (reader, client_writer), scheme=scheme)
 
     def __getattr__(self, name):
         # The lazily computed attributes: each is worked out on first use
@@ -284,9 +320,9 @@ class Request:
             value = _parse_cookies(self.headers.get('Cookie'))
         elif name == 'json':
             value = None
-            if self._body and _mime(self.content_type) == 'application/json':
+            if self.body and _mime(self.content_type) == 'application/json':
                 try:
-                    value = json.loads(self._body)
+                    value = json.loads(self.body)
                 except (ValueError, UnicodeError):
                     raise HTTPException(400, 'Invalid JSON body')
         elif name == 'form':
@@ -294,14 +330,19 @@ class Request:
             if _mime(self.content_type) == \
                     'application/x-www-form-urlencoded':
                 try:
-                    value = parse_urlencoded(self._body.decode())
+                    value = parse_urlencoded(self.body.decode())
                 except UnicodeError:
                     raise HTTPException(400, 'Invalid form body')
+        elif name == 'content_length':
+            value = self.headers.get('Content-Length')
+            value = int(value) if value else 0
+        elif name == 'content_type':
+            value = self.headers.get('Content-Type')
         elif name == 'g':
             value = Request.G()
         elif name == 'stream':
             from .body import BytesStream
-            value = BytesStream(self._body)
+            value = BytesStream(self.body)
         elif name == 'after_request_handlers':
             value = self._after = []
         else:

@@ -53,11 +53,20 @@ def reason_phrase(status_code):
     return _REASONS[i + 5:_REASONS.find('\n', i + 5)]
 
 
-def _charset(content_type):
-    if content_type.startswith('text/') or \
-            content_type == 'application/json':
-        return content_type + '; charset=UTF-8'
-    return content_type
+_type_cache = [None, None]  # default_content_type -> header value
+
+
+def _default_type(cls):
+    """The Content-Type for responses that set none (with charset)."""
+    ctype = cls.default_content_type
+    if _type_cache[0] != ctype:
+        value = ctype
+        if (ctype.startswith('text/') or ctype == 'application/json') \
+                and 'charset=' not in ctype:
+            value += '; charset=UTF-8'
+        _type_cache[0] = ctype
+        _type_cache[1] = value
+    return _type_cache[1]
 
 
 class Response:
@@ -97,19 +106,32 @@ class Response:
             body = ''
             status_code = 204
         self.status_code = status_code
-        self.headers = NoCaseDict(headers)
         self.reason = reason
-        self.is_head = False
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
-            if 'Content-Type' not in self.headers:
-                self.headers['Content-Type'] = \
-                    'application/json; charset=UTF-8'
+            self._ctype = 'application/json; charset=UTF-8'
         elif isinstance(body, str):
             body = body.encode()
         elif body is None:
             body = b''
         self.body = body
+        if headers:
+            self.headers = h = NoCaseDict(headers)
+            if self._ctype and 'Content-Type' not in h:
+                h['Content-Type'] = self._ctype
+
+    # Defaults that most responses keep: class attributes cost no RAM per
+    # response, and neither does the headers dict until someone asks for it.
+    _ctype = None
+    is_head = False
+
+    def __getattr__(self, name):
+        if name == 'headers':
+            h = self.headers = NoCaseDict()
+            if self._ctype:
+                h['Content-Type'] = self._ctype
+            return h
+        raise AttributeError(name)
 
     def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
                    max_age=None, secure=False, http_only=False,
@@ -152,27 +174,44 @@ class Response:
 
     def complete(self):
         """Fill in the headers the body implies (type and length)."""
-        headers = self.headers
+        headers = self.__dict__.get('headers')
+        if headers is None:
+            return  # nothing custom: head_bytes() writes the defaults
         body = self.body
-        if isinstance(body, bytes):
-            if 'Content-Length' not in headers:
-                headers['Content-Length'] = str(len(body))
+        if isinstance(body, bytes) and 'Content-Length' not in headers:
+            headers['Content-Length'] = str(len(body))
         if 'Content-Type' not in headers and (body or self.status_code != 204):
-            headers['Content-Type'] = _charset(self.default_content_type)
+            headers['Content-Type'] = self._ctype or _default_type(type(self))
 
     def head_bytes(self, version='1.1'):
         """The status line and headers, as bytes ready to send."""
+        status = self.status_code
         reason = self.reason
         if reason is None:
-            reason = reason_phrase(self.status_code)
-        lines = ['HTTP/' + version + ' ' + str(self.status_code) + ' ' +
-                 reason + '\r\n']
-        for name, value in self.headers.items():
+            reason = reason_phrase(status)
+        headers = self.__dict__.get('headers')
+        if headers is None and isinstance(self.body, bytes):
+            # the common case, in one allocation
+            return ('HTTP/%s %d %s\r\nContent-Type: %s\r\n'
+                    'Content-Length: %d\r\n\r\n' % (
+                        version, status, reason,
+                        self._ctype or _default_type(type(self)),
+                        len(self.body))).encode()
+        self.complete()
+        headers = self.headers
+        lines = ['HTTP/%s %d %s\r\n' % (version, status, reason)]
+        for name, value in headers.items():
             if isinstance(value, list):
                 for item in value:
-                    lines.append(name + ': ' + item + '\r\n')
+                    lines.append(name)
+                    lines.append(': ')
+                    lines.append(item)
+                    lines.append('\r\n')
             else:
-                lines.append(name + ': ' + str(value) + '\r\n')
+                lines.append(name)
+                lines.append(': ')
+                lines.append(value if isinstance(value, str) else str(value))
+                lines.append('\r\n')
         lines.append('\r\n')
         return ''.join(lines).encode()
 

@@ -84,11 +84,11 @@ class URLPattern:
                 expr = None  # "path": the rest of the URL
                 rest = True
             else:
-                if '/' in expr:
-                    return False
                 rest = False
                 if expr == _ANY or parser is _int:
                     expr = None
+                elif '/' in expr.replace('[^/]', ''):
+                    return False  # may span segments: use a regex
                 else:
                     expr = re.compile('^(' + expr + ')$')
             segments.append((name, (expr, parser, rest)))

@@ -55,6 +55,14 @@ async def _write_error(writer, exc):
     await res.write(writer)
 
 
+def _keep_alive(req):
+    """Whether the client wants the connection kept after this request."""
+    value = req.headers.get('Connection')
+    if req.http_version == '1.0':
+        return value is not None and value.lower() == 'keep-alive'
+    return value is None or 'close' not in value.lower()
+
+
 async def _linger(reader, conn):
     """Read what the client is still sending before closing on it.
 
@@ -92,6 +100,7 @@ async def serve_connection(app, reader, writer, scheme=None):
         conn = _Connection(app, asyncio.current_task())
         conns.append(conn)
     creader = ConnectionReader(reader)
+    sock = (creader, writer)
     if conn is not None:
         creader.started = conn.busy
     addr = _peer(writer)
@@ -101,7 +110,7 @@ async def serve_connection(app, reader, writer, scheme=None):
                 conn.wait_request()
             try:
                 req = await Request.create(app, creader, writer, addr,
-                                           scheme or app.scheme)
+                                           scheme or app.scheme, sock)
             except HTTPException as exc:
                 if conn is not None:
                     conn.busy()
@@ -117,23 +126,23 @@ async def serve_connection(app, reader, writer, scheme=None):
             res = await app.dispatch_request(req)
             if res is Response.already_handled:
                 break
-            keep = req.keep_alive and not app._shutting_down
+            keep = not app._shutting_down and _keep_alive(req)
             res.complete()
-            headers = res.headers
+            headers = res.__dict__.get('headers')
             if not isinstance(res.body, bytes) and \
-                    'Content-Length' not in headers:
+                    (headers is None or 'Content-Length' not in headers):
                 if req.http_version == '1.1' and not res.is_head:
-                    headers['Transfer-Encoding'] = 'chunked'
+                    res.headers['Transfer-Encoding'] = 'chunked'
                 else:
                     keep = False
-            if keep:
-                conn_header = headers.get('Connection')
-                if conn_header is not None and conn_header.lower() == 'close':
+            if keep and headers is not None:
+                value = headers.get('Connection')
+                if value is not None and value.lower() == 'close':
                     keep = False
             if not keep:
-                headers['Connection'] = 'close'
+                res.headers['Connection'] = 'close'
             elif req.http_version == '1.0':
-                headers['Connection'] = 'keep-alive'
+                res.headers['Connection'] = 'keep-alive'
             if conn is not None:
                 conn.busy()
             await res.write(writer, '1.1',

@@ -16,12 +16,15 @@ class NoCaseDict(dict):
 
     def __init__(self, initial_dict=None):
         super().__init__()
-        self.keymap = {}
+        self.keymap = {}  # lower-case key -> stored key, where they differ
         if initial_dict:
             for key, value in initial_dict.items():
                 self[key] = value
 
     def _key(self, key):
+        # the exact key is tried first: no lower-case copy to allocate
+        if super().get(key, _MISSING) is not _MISSING:
+            return key
         kl = key.lower()
         return self.keymap.get(kl, kl)
 
@@ -34,19 +37,36 @@ class NoCaseDict(dict):
             self.keymap[kl] = key
         super().__setitem__(key, value)
 
+    def add(self, key, value):
+        """Set ``key``, or append ``, value`` if it is already set (the way
+        repeated HTTP headers combine)."""
+        kl = key.lower()
+        stored = self.keymap.get(kl, kl)
+        old = super().get(stored)
+        if old is not None:
+            super().__setitem__(stored, old + ', ' + value)
+            return
+        if kl != key:
+            self.keymap[kl] = key
+        super().__setitem__(key, value)
+
     def __getitem__(self, key):
         return super().__getitem__(self._key(key))
 
     def __delitem__(self, key):
-        kl = key.lower()
-        stored = self.keymap.pop(kl, kl)
-        super().__delitem__(stored)
+        key = self._key(key)
+        self.keymap.pop(key.lower(), None)
+        super().__delitem__(key)
 
     def __contains__(self, key):
         return super().get(self._key(key), _MISSING) is not _MISSING
 
     def get(self, key, default=None):
-        return super().get(self._key(key), default)
+        value = super().get(key, _MISSING)
+        if value is _MISSING:
+            kl = key.lower()
+            value = super().get(self.keymap.get(kl, kl), default)
+        return value
 
     def setdefault(self, key, default=None):
         if key not in self:
@@ -54,9 +74,9 @@ class NoCaseDict(dict):
         return self[key]
 
     def pop(self, key, *default):
-        kl = key.lower()
-        stored = self.keymap.pop(kl, kl)
-        return super().pop(stored, *default)
+        key = self._key(key)
+        self.keymap.pop(key.lower(), None)
+        return super().pop(key, *default)
 
     def update(self, other_dict=(), **kwargs):
         items = other_dict.items() if hasattr(other_dict, 'items') \
