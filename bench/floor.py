@@ -1,33 +1,37 @@
 """The floor: the least an asyncio HTTP server can do on this runtime.
 
-It reads the request line and the header lines, ignores everything but
-`Connection: close` (and HTTP/1.0), and writes one fixed response. No
-routing, no parsing beyond that, no JSON encoding. Whatever a framework
-costs on top of this is the framework's own cost.
+It reads until the blank line that ends the request head (in chunks, the
+fastest way a stream offers; reading line by line with readline() is about
+a third slower on MicroPython), looks only for `Connection: close` (and
+HTTP/1.0), and writes one fixed response. No routing, no parsing beyond
+that, no JSON encoding. Whatever a framework costs on top of this is the
+framework's own cost. Request bodies are not supported: the benchmark
+sends none.
 """
 import asyncio
 
 BODY = b'{"hello": "world"}'
-HEAD = (b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
-        b'Content-Length: ' + str(len(BODY)).encode() + b'\r\n')
+HEAD = (b'HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8'
+        b'\r\nContent-Length: ' + str(len(BODY)).encode() + b'\r\n')
 KEEP = HEAD + b'\r\n' + BODY
 CLOSE = HEAD + b'Connection: close\r\n\r\n' + BODY
 
 
 async def handle(reader, writer):
+    buf = b''
     try:
         while True:
-            line = await reader.readline()
-            if not line:
-                break
-            close = line.rstrip().endswith(b'HTTP/1.0')
-            while True:
-                header = await reader.readline()
-                if header in (b'\r\n', b'\n', b''):
+            end = buf.find(b'\r\n\r\n')
+            if end < 0:
+                data = await reader.read(1024)
+                if not data:
                     break
-                header = header.lower()
-                if header.startswith(b'connection:') and b'close' in header:
-                    close = True
+                buf += data
+                continue
+            head = buf[:end].lower()
+            buf = buf[end + 4:]
+            close = b'connection: close' in head or \
+                head[:head.find(b'\r\n')].endswith(b'http/1.0')
             writer.write(CLOSE if close else KEEP)
             await writer.drain()
             if close:

@@ -81,7 +81,7 @@ async def read_chunked(reader, limit, max_line):
     body = b''
     while True:
         try:
-            line = await reader.readline(64)
+            line = await readline(reader, 64)
             size = int(line.split(b';')[0].strip(), 16)
         except (ValueError, AttributeError, TypeError):
             raise HTTPException(400, 'Malformed chunked body')
@@ -91,11 +91,36 @@ async def read_chunked(reader, limit, max_line):
             raise HTTPException(413, 'Payload Too Large')
         try:
             if size == 0:
-                while await reader.readline(max_line):
+                while await readline(reader, max_line):
                     pass  # trailers are ignored
                 return body
             body += await reader.readexactly(size)
-            if await reader.readline(0) != b'':
+            if await readline(reader, 0) != b'':
                 raise HTTPException(400, 'Malformed chunked body')
         except (EOFError, ValueError):
             raise HTTPException(400, 'Incomplete body')
+
+
+async def readline(reader, limit):
+    """Return the next line without its line end.
+
+    None when the stream ends before any byte of a line. Raises
+    ValueError when a line exceeds ``limit`` bytes and EOFError when
+    the stream ends in the middle of a line.
+    """
+    while True:
+        buf = reader.buf
+        pos = reader.pos
+        i = buf.find(b'\n', pos)
+        if i >= 0:
+            end = i - 1 if i > pos and buf[i - 1] == 13 else i
+            if end - pos > limit:
+                raise ValueError('line too long')
+            reader.pos = i + 1
+            return buf[pos:end]
+        if len(buf) - pos > limit:
+            raise ValueError('line too long')
+        if not await reader._fill():
+            if reader.pos < len(reader.buf):
+                raise EOFError('connection closed mid-line')
+            return None

@@ -91,30 +91,6 @@ class ConnectionReader:
                     raise HTTPException(400, 'Incomplete request')
                 return None
 
-    async def readline(self, limit):
-        """Return the next line without its line end.
-
-        None when the stream ends before any byte of a line. Raises
-        ValueError when a line exceeds ``limit`` bytes and EOFError when
-        the stream ends in the middle of a line.
-        """
-        while True:
-            buf = self.buf
-            pos = self.pos
-            i = buf.find(b'\n', pos)
-            if i >= 0:
-                end = i - 1 if i > pos and buf[i - 1] == 13 else i
-                if end - pos > limit:
-                    raise ValueError('line too long')
-                self.pos = i + 1
-                return buf[pos:end]
-            if len(buf) - pos > limit:
-                raise ValueError('line too long')
-            if not await self._fill():
-                if self.pos < len(self.buf):
-                    raise EOFError('connection closed mid-line')
-                return None
-
     async def read(self, n):
         """Return up to ``n`` bytes (fewer at the end of the stream)."""
         if self.pos >= len(self.buf):

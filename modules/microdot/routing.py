@@ -137,8 +137,11 @@ class URLPattern:
                 expr, parser, rest = check
                 if rest:
                     part = '/'.join(parts[i:])
-                if not part or (expr is not None and
-                                expr.match(part) is None):
+                try:
+                    if not part or (expr is not None and
+                                    expr.match(part) is None):
+                        return None
+                except RuntimeError:  # MicroPython's re ran out of stack
                     return None
                 if parser is not None:
                     try:
@@ -151,7 +154,10 @@ class URLPattern:
             return values
         if self.regex is None:
             return _NO_ARGS if path == self.url_pattern else None
-        m = self.regex.match(path)
+        try:
+            m = self.regex.match(path)
+        except RuntimeError:  # MicroPython's re ran out of stack
+            return None
         if m is None:
             return None
         values = {}
