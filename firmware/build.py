@@ -186,6 +186,24 @@ def check_tools(spec):
         raise Missing('make not found: apt-get install make')
 
 
+def picotool_config():
+    """Where CMake's find_package(picotool) will find picotool, or None:
+    pico-sdk 2.x needs picotool >= 2.1.1 and otherwise downloads it."""
+    prefixes = [p for p in os.environ.get('CMAKE_PREFIX_PATH', '').split(
+        os.pathsep) if p]
+    if os.environ.get('picotool_DIR'):
+        return os.environ['picotool_DIR']
+    for entry in os.environ.get('PATH', '').split(os.pathsep):
+        if entry.rstrip('/').endswith('bin'):
+            prefixes.append(os.path.dirname(entry.rstrip('/')))
+    for prefix in prefixes:
+        for sub in ('lib/cmake/picotool', 'lib64/cmake/picotool'):
+            if os.path.exists(os.path.join(prefix, sub,
+                                           'picotoolConfig.cmake')):
+                return os.path.join(prefix, sub)
+    return None
+
+
 def run(cmd, cwd=None):
     print('+ ' + ' '.join(cmd))
     return subprocess.call(cmd, cwd=cwd, env=clean_env())
@@ -275,6 +293,12 @@ def build(board):
         return build_esp32(board, mpy)
     check_tools(spec)
     check_sources(mpy, spec)
+    if spec['port'] == 'rp2' and picotool_config() is None:
+        raise Missing(
+            'picotool >= 2.1.1 not found by CMake: build raspberrypi/picotool '
+            '(tag 2.2.0) with `cmake -DPICOTOOL_NO_LIBUSB=1 '
+            '-DPICO_SDK_PATH=$MICROPY_DIR/lib/pico-sdk`, install it and put '
+            'its install prefix in CMAKE_PREFIX_PATH')
     build_mpy_cross(mpy)
     out = os.path.join(BUILD_ROOT, board)
     # The image appears only after a successful build, never half-made.

@@ -77,17 +77,37 @@ def compile_framework(src=None, out=None):
     return out
 
 
-def _relative(path):
+def _relative(path, local=False):
     path = os.path.abspath(path)
     rel = os.path.relpath(path, ROOT)
     if rel.startswith('..'):
+        if local:  # the unix port sees this machine's whole filesystem
+            return path
         raise DeviceError('%s is outside the repository (%s); the device '
                           'only sees the repository' % (path, ROOT))
     return rel.replace(os.sep, '/')
 
 
+def compile_shim():
+    """tests/lib compiled to build/mpy-testlib/: a small board cannot
+    always compile the unittest shim's source in its heap."""
+    return compile_framework(os.path.join(ROOT, 'tests', 'lib'),
+                             os.path.join(ROOT, 'build', 'mpy-testlib'))
+
+
+def _path_setup(front, framework):
+    return '\n'.join([
+        'import sys',
+        'sys.path[:0] = %r' % (list(front),),
+        'try:',
+        '    sys.path.insert(sys.path.index(".frozen") + 1, %r)' % framework,
+        'except ValueError:',
+        '    sys.path.append(%r)' % framework,
+    ])
+
+
 def bootstrap(module, select=None, tests_dir=None, framework_dir=None,
-              unittest_lib=None):
+              unittest_lib=None, shim_dir=None, local=False):
     """The program that runs one test module on the device. Paths are
     relative to the repository root, which is the device's working
     directory (the unix port runs there; a board has it mounted there).
@@ -96,16 +116,9 @@ def bootstrap(module, select=None, tests_dir=None, framework_dir=None,
     framework frozen into the image wins over the copy from the host."""
     tests = _relative(tests_dir or os.path.join(ROOT, 'tests'))
     framework = _relative(framework_dir or os.path.join(ROOT, 'modules'))
-    shim = _relative(os.path.join(ROOT, 'tests', 'lib'))
-    front = [_relative(unittest_lib) if unittest_lib else shim, tests]
-    lines = [
-        'import sys',
-        'sys.path[:0] = %r' % (front,),
-        'try:',
-        '    sys.path.insert(sys.path.index(".frozen") + 1, %r)' % framework,
-        'except ValueError:',
-        '    sys.path.append(%r)' % framework,
-    ]
+    shim = _relative(shim_dir or os.path.join(ROOT, 'tests', 'lib'))
+    front = [_relative(unittest_lib, local) if unittest_lib else shim, tests]
+    lines = [_path_setup(front, framework)]
     if unittest_lib:
         with open(os.path.join(HERE, 'libunittest_adapter.py')) as f:
             lines.append(f.read())
@@ -307,8 +320,10 @@ class UnixDevice:
         self.unittest_lib = unittest_lib
         self.timeout = timeout
         self.framework = framework
+        self.shim_dir = None
         if framework == 'mpy':
             self.framework_dir = compile_framework()
+            self.shim_dir = compile_shim()
         else:
             self.framework_dir = os.path.join(ROOT, 'modules')
 
@@ -319,18 +334,19 @@ class UnixDevice:
         return argv + ['-c', code]
 
     def describe(self):
-        out = subprocess.run(self.argv(
-            'import sys; print(sys.implementation._machine if hasattr('
-            'sys.implementation, "_machine") else sys.platform, '
-            'sys.version.split(";")[-1].strip())'),
-            capture_output=True, text=True, timeout=30)
-        return 'MicroPython unix port %s (%s), framework from %s' % (
-            self.micropython, (out.stdout.strip() or out.stderr.strip()),
-            _relative(self.framework_dir))
+        out = self.run_code(self.path_setup() + (
+            '\nprint("@", sys.version.split(";")[0])\ntry:\n'
+            ' import microdot\n print("@", microdot.__file__)\n'
+            'except ImportError:\n print("@ -")\n'))
+        parts = [p.strip() for p in out.split('@')[1:]] + ['?', '?']
+        where = ('frozen into the image' if parts[1].startswith('.frozen')
+                 else 'from %s' % _relative(self.framework_dir))
+        return 'MicroPython unix port %s (%s), framework %s' % (
+            self.micropython, parts[0], where)
 
     def run_module(self, module, select=None, echo=None):
         code = bootstrap(module, select, self.tests_dir, self.framework_dir,
-                         self.unittest_lib)
+                         self.unittest_lib, self.shim_dir, local=True)
         stream = _ProcessStream(self.argv(code), ROOT)
         return ModuleRun(module, stream, self.timeout, echo)
 
@@ -339,6 +355,15 @@ class UnixDevice:
         out = subprocess.run(self.argv(code), cwd=ROOT, capture_output=True,
                              text=True, timeout=timeout)
         return out.stdout + out.stderr
+
+    def start_program(self, code):
+        """Start a long-running program (a server); see Program."""
+        return Program(_ProcessStream(self.argv(code), ROOT))
+
+    def path_setup(self, extra=()):
+        """Code that puts `extra` dirs and the framework on sys.path."""
+        return _path_setup([_relative(p, True) for p in extra],
+                           _relative(self.framework_dir, True))
 
     def close(self):
         pass
@@ -441,6 +466,8 @@ class _SerialStream:
             while time.monotonic() < deadline:
                 data = self.read(0.2)
                 if data is None:
+                    out.append(self.error_text.decode('utf-8', 'replace'))
+                    self.error_text = b''
                     return ''.join(out)
                 out.append(data)
         # Still busy: forget this connection; the next module starts over
@@ -463,11 +490,20 @@ class SerialDevice:
         self.port = port
         self.baudrate = baudrate
         self.tests_dir = tests_dir
+        if unittest_lib and os.path.relpath(
+                os.path.abspath(unittest_lib), ROOT).startswith('..'):
+            # The board sees only the mounted repository: take a copy.
+            import shutil
+            copy = os.path.join(ROOT, 'build', 'unittest-lib')
+            shutil.copytree(unittest_lib, copy, dirs_exist_ok=True)
+            unittest_lib = copy
         self.unittest_lib = unittest_lib
         self.timeout = timeout
         self.framework = framework
+        self.shim_dir = None
         if framework == 'mpy':
             self.framework_dir = compile_framework()
+            self.shim_dir = compile_shim()
         else:
             self.framework_dir = os.path.join(ROOT, 'modules')
         self.transport = None
@@ -537,6 +573,18 @@ class SerialDevice:
         transport = self.fresh_interpreter()
         return self._exec(transport, code, timeout)
 
+    def start_program(self, code):
+        """Start a long-running program (a server); see Program."""
+        transport = self.fresh_interpreter()
+        transport.mount_local(ROOT)
+        transport.exec_raw_no_follow(code)
+        return Program(_SerialStream(self))
+
+    def path_setup(self, extra=()):
+        """Code that puts `extra` dirs and the framework on sys.path."""
+        return _path_setup([_relative(p) for p in extra],
+                           _relative(self.framework_dir))
+
     def framework_frozen(self):
         out = self.run_code(
             'try:\n import microdot\n print("@", getattr(microdot, '
@@ -560,7 +608,7 @@ class SerialDevice:
 
     def run_module(self, module, select=None, echo=None):
         code = bootstrap(module, select, self.tests_dir, self.framework_dir,
-                         self.unittest_lib)
+                         self.unittest_lib, self.shim_dir)
         try:
             transport = self.fresh_interpreter()
             transport.mount_local(ROOT)
@@ -599,6 +647,65 @@ class _DeadStream:
 
     def close(self):
         pass
+
+
+class Program:
+    """A program left running on a device (a server for the live tests):
+    its output is collected by a thread; wait_for() a line, stop() it."""
+
+    def __init__(self, stream):
+        import threading
+        self.stream = stream
+        self.text = ''
+        self.ended = None       # why the output ended, once it has
+        self._lock = threading.Lock()
+        self._stop = False
+        self._thread = threading.Thread(target=self._pump, daemon=True)
+        self._thread.start()
+
+    def _pump(self):
+        while not self._stop:
+            try:
+                data = self.stream.read(0.1)
+            except DeviceError as exc:
+                self.ended = str(exc)
+                return
+            if data is None:
+                self.ended = self.stream.end_reason() or 'the program ended'
+                return
+            if data:
+                with self._lock:
+                    self.text += data
+
+    def wait_for(self, pattern, timeout=30):
+        """The first match of regex `pattern` in the output, or None if the
+        program ends or the time runs out first."""
+        deadline = time.monotonic() + timeout
+        regex = re.compile(pattern)
+        while time.monotonic() < deadline:
+            with self._lock:
+                match = regex.search(self.text)
+            if match or self.ended:
+                return match
+            time.sleep(0.05)
+        return None
+
+    def stop(self, timeout=10):
+        """Ctrl-C the program (if it still runs) and wait for it to end."""
+        if self.ended is None:
+            self._stop = True
+            self._thread.join(timeout)
+            try:
+                self.text += self.stream.interrupt()
+            except DeviceError as exc:
+                self.ended = str(exc)
+        self._stop = True
+        self._thread.join(timeout)
+        try:
+            self.stream.close()
+        except Exception:
+            pass
+        return self.text
 
 
 def _failed_run(module, reason):

@@ -66,7 +66,8 @@ def set_cookie_headers(headers):
 
 
 def parse_set_cookie(value):
-    """'a=1; Path=/; HttpOnly' -> ('a', '1', {'path': '/', 'httponly': True})"""
+    """'a=1; Path=/; HttpOnly' -> ('a', '1', {'path': '/',
+    'httponly': True})"""
     parts = [p.strip() for p in value.split(';')]
     name, val = parts[0].split('=', 1)
     attrs = {}

@@ -1,7 +1,6 @@
 """Application behaviour: hooks, error handlers, abort, mounting and
 sync/async handlers (driven through the TestClient)."""
 import asyncio
-import sys
 import unittest
 
 from microdot import Microdot, Response, HTTPException, abort, redirect

@@ -57,6 +57,10 @@ class RequestAttributesTest(unittest.TestCase):
         self.assertEqual(self.seen['req'].url_prefix, '')
         self.assertIsNone(self.seen['req'].subapp)
 
+    def test_invalid_utf8_in_path_is_not_a_crash(self):
+        res = call(self.app, 'GET', '/p/%E9')
+        self.assertIn(res.status_code, (400, 404))
+
     def test_percent_encoded_path_argument(self):
         call(self.app, 'GET', '/p/caf%C3%A9%20bar')
         self.assertEqual(self.seen['name'], 'caf\u00e9 bar')
@@ -92,6 +96,13 @@ class ArgsTest(unittest.TestCase):
         res, args = self.get_args('?na%6De=caf%C3%A9&q=%26%3D')
         self.assertEqual(args.get('name'), 'caf\u00e9')
         self.assertEqual(args.get('q'), '&=')
+
+    def test_odd_pairs(self):
+        res, args = self.get_args('?a=b=c&flag&&x=1')
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(args.get('a'), 'b=c')
+        self.assertEqual(args.get('flag'), '')
+        self.assertEqual(args.get('x'), '1')
 
     def test_no_query_string(self):
         res, args = self.get_args('')
@@ -208,6 +219,13 @@ class BodyTest(unittest.TestCase):
         call(self.app, 'POST', '/json', body=b'[1, "\xc3\xa9"]',
              headers={'Content-Type': 'application/json; charset=utf-8'})
         self.assertEqual(self.seen['json'], [1, '\u00e9'])
+
+    def test_json_empty_body(self):
+        res = call(self.app, 'POST', '/json',
+                   headers={'Content-Type': 'application/json'})
+        self.assertIn(res.status_code, (200, 400))
+        if res.status_code == 200:
+            self.assertIsNone(self.seen['json'])
 
     def test_json_needs_json_content_type(self):
         call(self.app, 'POST', '/json', body=b'{"a": 1}',

@@ -197,7 +197,8 @@ class SendFileTest(unittest.TestCase):
             'notes.txt': b'plain notes',
             'blob.xyz': b'\x00\x01\x02',
             'page.html.gz': b'\x1f\x8bfakegzip',
-            'big.bin': bytes(range(256)) * 160,  # 40 KB: must stream
+            # larger than the read buffer: must stream in several reads
+            'big.bin': bytes(range(256)) * (32 if IS_MICROPYTHON else 160),
         }
         for name in cls.files:
             write_file(cls.dir + '/' + name, cls.files[name])
@@ -248,6 +249,10 @@ class SendFileTest(unittest.TestCase):
         self.assertIn('max-age=3600', res.headers['Cache-Control'])
         res = self.send(self.path('index.html'))
         self.assertIsNone(res.headers.get('Cache-Control'))
+
+    def test_zero_max_age(self):
+        res = self.send(self.path('index.html'), max_age=0)
+        self.assertIn('max-age=0', res.headers.get('Cache-Control') or '')
 
     def test_compressed_with_file_extension(self):
         res = self.send(self.path('page.html'), compressed=True,
@@ -381,6 +386,20 @@ class CookieTest(unittest.TestCase):
         self.assertNotIn('partitioned', attrs)
         self.assertNotIn('max-age', attrs)
         self.assertNotIn('domain', attrs)
+
+    def test_zero_max_age_is_sent(self):
+        res = self.cookie_response(lambda r: r.set_cookie('a', 'x',
+                                                          max_age=0))
+        self.assertEqual(find_cookie(res.headers, 'a')[2].get('max-age'), '0')
+
+    @unittest.skipIf(IS_MICROPYTHON, 'no datetime on MicroPython')
+    def test_expires_datetime(self):
+        import datetime
+        when = datetime.datetime(2099, 1, 1, 12, 30, 5)
+        res = self.cookie_response(lambda r: r.set_cookie('a', 'x',
+                                                          expires=when))
+        self.assertEqual(find_cookie(res.headers, 'a')[2].get('expires'),
+                         'Thu, 01 Jan 2099 12:30:05 GMT')
 
     def test_several_cookies(self):
         def setter(r):

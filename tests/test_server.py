@@ -15,7 +15,14 @@ from support import IS_MICROPYTHON, TIMEOUT, ConnectionClosed, LiveServer, \
     RawClient, build_request, elapsed, free_port, make_temp_dir, now, \
     remove_tree, run, write_file
 
-BIG_FILE = bytes(range(256)) * 160  # 40 KB
+# bigger than any buffer the server uses; kept small on MicroPython, where
+# the test may run on a board with ~100 KB of heap
+BIG_SIZE = 8 * 1024 if IS_MICROPYTHON else 40 * 1024
+HUGE_LINE = 8000 if IS_MICROPYTHON else 70000
+
+
+def big_file_data():
+    return bytes(range(256)) * (BIG_SIZE // 256)
 
 
 class Countdown:
@@ -49,7 +56,7 @@ class Broken:
 
 class Endless:
     """A stream that goes on (up to 1 GB); counts its chunks."""
-    chunk = b'e' * 65536
+    chunk = b'e' * (4096 if IS_MICROPYTHON else 65536)
 
     def __init__(self, state):
         self.state = state
@@ -63,6 +70,26 @@ class Endless:
         if self.state['chunks'] > 16384:
             raise StopAsyncIteration
         return self.chunk
+
+
+class LiveStream:
+    """Yields one chunk, then waits for /go before the second one."""
+
+    def __init__(self, event):
+        self.event = event
+        self.step = 0
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        self.step += 1
+        if self.step == 1:
+            return b'first;'
+        if self.step == 2:
+            await self.event.wait()
+            return b'second;'
+        raise StopAsyncIteration
 
 
 def make_app(file_dir=None):
@@ -181,6 +208,23 @@ def make_app(file_dir=None):
     @app.get('/endless')
     async def endless(req):
         return Endless(state)
+
+    @app.get('/inject')
+    async def inject(req):
+        if req.args.get('kind') == 'redirect':
+            from microdot import redirect
+            return redirect('/x\r\nX-Injected: 1')
+        return 'x', {'X-A': 'a\r\nX-Injected: 1'}
+
+    @app.get('/live')
+    async def live(req):
+        state['go'] = asyncio.Event()
+        return LiveStream(state['go'])
+
+    @app.get('/go')
+    async def go(req):
+        state['go'].set()
+        return 'went'
 
     @app.route('/file', methods=['GET'])
     async def file(req):
@@ -454,6 +498,40 @@ class KeepAliveTest(ServerTestCase):
 
         self.serve(go)
 
+    def test_stream_chunks_reach_the_client_as_they_are_made(self):
+        async def go(srv):
+            a = await srv.client()
+            await a.send(build_request('GET', '/live'))
+            start = now()
+            while b'first;' not in a.buf:
+                try:
+                    if not await a._fill(start, 2):
+                        break
+                except asyncio.TimeoutError:
+                    break
+            self.assertIn(b'first;', a.buf,
+                          'first chunk held back until the stream ended')
+            res = await srv.request('GET', '/go')
+            self.assertEqual(res.body, b'went')
+            res = await a.read_response()
+            self.assertEqual(res.body, b'first;second;')
+
+        self.serve(go)
+
+    def test_http10_streamed_response_is_not_chunked(self):
+        async def go(srv):
+            for headers in [{}, {'Connection': 'keep-alive'}]:
+                c = await srv.client()
+                await c.send(build_request('GET', '/stream-out', headers,
+                                           version='HTTP/1.0'))
+                res = await c.read_response()
+                self.assertIsNone(res.header('transfer-encoding'))
+                self.assertEqual(res.body, b''.join(
+                    ('line %d\n' % i).encode() for i in range(5)))
+                self.assertTrue(await c.is_closed(2))
+
+        self.serve(go)
+
     def test_unread_body_does_not_become_a_request(self):
         Request.max_body_length = 100
 
@@ -524,7 +602,7 @@ class ServerResponsesTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = make_temp_dir('mdserver')
-        write_file(cls.dir + '/big.bin', BIG_FILE)
+        write_file(cls.dir + '/big.bin', big_file_data())
 
     @classmethod
     def tearDownClass(cls):
@@ -566,8 +644,8 @@ class ServerResponsesTest(ServerTestCase):
             await c.send(build_request('GET', '/file'))
             res = await c.read_response(timeout=5)
             self.assertEqual(res.status, 200)
-            self.assertEqual(len(res.body), len(BIG_FILE))
-            self.assertTrue(res.body == BIG_FILE)
+            self.assertEqual(len(res.body), BIG_SIZE)
+            self.assertTrue(res.body == big_file_data())
             if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/hello/f'))
                 self.assertEqual((await c.read_response()).body, b'hello f')
@@ -632,7 +710,7 @@ class ServerResponsesTest(ServerTestCase):
             self.assertEqual(res.status, 200)
             cl = res.header('content-length')
             if cl is not None:
-                self.assertEqual(cl, str(len(BIG_FILE)))
+                self.assertEqual(cl, str(BIG_SIZE))
             if await self.kept_alive(c, res):
                 self.assertEqual((await c.read_response()).body,
                                  b'hello after')
@@ -653,6 +731,22 @@ class ServerResponsesTest(ServerTestCase):
             self.assertEqual(state['chunks'], count,
                              'server kept streaming to a closed connection')
             self.assertLess(count, 16384)
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_no_header_injection(self):
+        async def go(srv):
+            for kind in ['redirect', 'header']:
+                c = await srv.client()
+                await c.send(build_request('GET', '/inject?kind=' + kind))
+                try:
+                    res = await c.read_response()
+                except ConnectionClosed:
+                    res = None
+                if res is not None:
+                    self.assertIsNone(res.header('x-injected'), kind)
+                await c.close()
             await self.assert_serving(srv)
 
         self.serve(go)
@@ -736,8 +830,8 @@ class BadRequestTest(ServerTestCase):
             self.assertEqual(res.body, b'1900')
             await self.expect(srv, build_request('GET', '/path/' + 'a' * 3000),
                               414)
-            await self.expect(srv, build_request('GET', '/path/' + 'a' * 70000),
-                              414)
+            await self.expect(
+                srv, build_request('GET', '/path/' + 'a' * HUGE_LINE), 414)
 
         self.serve(go)
 
@@ -808,6 +902,22 @@ class BadRequestTest(ServerTestCase):
             import json
             self.assertEqual(json.loads(res.body.decode()),
                              {'got': {'a': [1]}})
+
+        self.serve(go)
+
+    def test_invalid_utf8_in_path(self):
+        async def go(srv):
+            for path in [b'/hello/%E9', b'/hello/%FF%FE', b'/hello/\xff']:
+                await self.expect(srv, b'GET ' + path +
+                                  b' HTTP/1.1\r\nHost: x\r\n\r\n', (400, 404))
+
+        self.serve(go)
+
+    def test_invalid_header_name(self):
+        async def go(srv):
+            for line in [b'X A: b', b'X(A): b', b'X-A\x01: b']:
+                await self.expect(srv, b'GET / HTTP/1.1\r\nHost: x\r\n' + line
+                                  + b'\r\n\r\n', 400)
 
         self.serve(go)
 
@@ -1025,6 +1135,24 @@ class LifecycleTest(ServerTestCase):
 
         run(main())
 
+    def test_shutdown_lets_requests_in_progress_finish(self):
+        app = make_app()
+
+        async def main():
+            srv = await LiveServer(app, self.base_port).start()
+            c = await RawClient.connect(srv.port)
+            try:
+                await c.send(build_request('GET', '/slow?t=0.5'))
+                await asyncio.sleep(0.1)
+                app.shutdown()
+                res = await c.read_response()
+                self.assertEqual(res.body, b'slow done')
+                await asyncio.wait_for(srv.task, 3)
+            finally:
+                await c.close()
+
+        run(main())
+
     def test_shutdown_with_idle_keep_alive_connection(self):
         app = make_app()
 
@@ -1045,6 +1173,81 @@ class LifecycleTest(ServerTestCase):
             self.assertLess(elapsed(start), 3)
 
         run(main())
+
+    def test_two_apps_at_once(self):
+        app1 = make_app()
+        app2 = make_app()
+
+        @app2.get('/who')
+        async def who(req):
+            return 'app2'
+
+        async def main():
+            s1 = await LiveServer(app1, self.base_port).start()
+            s2 = await LiveServer(app2, self.base_port + 500).start()
+            try:
+                self.assertEqual((await s1.request('GET', '/who')).status, 404)
+                self.assertEqual((await s2.request('GET', '/who')).body,
+                                 b'app2')
+                await s1.stop()
+                self.assertEqual((await s2.request('GET', '/hello/2')).body,
+                                 b'hello 2')
+            finally:
+                await s1.stop()
+                await s2.stop()
+
+        run(main())
+
+    def test_restart_after_shutdown(self):
+        app = make_app()
+
+        async def main():
+            for i in range(2):
+                srv = await LiveServer(app, self.base_port).start()
+                try:
+                    res = await srv.request('GET', '/hello/%d' % i)
+                    self.assertEqual(res.body, ('hello %d' % i).encode())
+                finally:
+                    await srv.stop()
+
+        run(main())
+
+    def test_shutdown_when_not_running(self):
+        make_app().shutdown()  # nothing to stop: no error
+
+    def test_many_connections_at_once(self):
+        async def one(srv, i):
+            res = await srv.request('GET', '/hello/%d' % i)
+            return res.body
+
+        async def go(srv):
+            bodies = await asyncio.gather(*[one(srv, i) for i in range(20)])
+            self.assertEqual(list(bodies),
+                             [('hello %d' % i).encode() for i in range(20)])
+
+        self.serve(go)
+
+    @unittest.skipIf(IS_MICROPYTHON, 'sync handlers run inline on '
+                     'MicroPython (documented)')
+    def test_blocking_sync_handler_does_not_block_others(self):
+        import time
+        app = make_app()
+
+        @app.get('/block')
+        def block(req):
+            time.sleep(0.6)
+            return 'unblocked'
+
+        async def go(srv):
+            slow = asyncio.create_task(srv.request('GET', '/block'))
+            await asyncio.sleep(0.1)
+            start = now()
+            res = await srv.request('GET', '/hello/fast')
+            self.assertEqual(res.body, b'hello fast')
+            self.assertLess(elapsed(start), 0.4)
+            self.assertEqual((await slow).body, b'unblocked')
+
+        self.serve(go, app)
 
     def test_start_server_on_busy_port_raises(self):
         busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -1129,8 +1332,8 @@ class LifecycleTest(ServerTestCase):
         lines = out.getvalue().splitlines()
         self.assertEqual(len([x for x in lines if '/hello/dbg' in x]), 1,
                          lines)
-        self.assertEqual(len([x for x in lines if 'POST' in x and '/echo' in x]),
-                         1, lines)
+        self.assertEqual(len([x for x in lines
+                              if 'POST' in x and '/echo' in x]), 1, lines)
         self.assertEqual(len([x for x in lines if '/nothing-here' in x]), 1,
                          lines)
 
@@ -1159,7 +1362,6 @@ class LifecycleTest(ServerTestCase):
     @unittest.skipIf(IS_MICROPYTHON, 'TLS test needs PEM certificates made '
                      'by openssl (CPython only)')
     def test_tls(self):
-        import os
         import shutil
         import ssl
         import subprocess
@@ -1168,7 +1370,8 @@ class LifecycleTest(ServerTestCase):
         d = make_temp_dir('mdtls')
         try:
             subprocess.run(
-                ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+                ['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt',
+                 'ec_paramgen_curve:prime256v1', '-nodes',
                  '-keyout', d + '/key.pem', '-out', d + '/cert.pem',
                  '-days', '1', '-subj', '/CN=localhost'],
                 check=True, capture_output=True)

@@ -102,6 +102,19 @@ class NoCaseDictTest(unittest.TestCase):
         with self.assertRaises(KeyError):
             NoCaseDict()['nope']
 
+    def test_dict_methods_are_case_insensitive(self):
+        d = NoCaseDict({'Content-Type': 'a'})
+        d.update({'content-type': 'b', 'X-New': 'n'})
+        self.assertEqual(len(d), 2)
+        self.assertEqual(d['CONTENT-TYPE'], 'b')
+        self.assertEqual(d.setdefault('CONTENT-type', 'c'), 'b')
+        self.assertEqual(d.setdefault('x-other', 'o'), 'o')
+        self.assertEqual(d['X-Other'], 'o')
+        self.assertEqual(d.pop('x-NEW'), 'n')
+        self.assertNotIn('X-New', d)
+        self.assertEqual(d.pop('missing', 'dflt'), 'dflt')
+        self.assertEqual(len(d), 2)
+
     def test_is_a_dict(self):
         self.assertIsInstance(NoCaseDict(), dict)
 

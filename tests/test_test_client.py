@@ -38,6 +38,13 @@ def echo_app():
         res.delete_cookie('a')
         return res
 
+    @app.get('/expire')
+    async def expire(req):
+        res = Response('expired')
+        res.set_cookie('a', '', max_age=0)
+        res.set_cookie('b', 'x', expires='Thu, 01 Jan 1970 00:00:01 GMT')
+        return res
+
     @app.get('/text')
     async def text(req):
         return 'caf\u00e9', {'Content-Type': 'text/plain; charset=UTF-8'}
@@ -132,6 +139,14 @@ class TestClientTest(unittest.TestCase):
         self.assertEqual(r2.json['cookies'], {'a': '1', 'b': '2'})
         self.assertEqual(r3.text, 'deleted')
         self.assertEqual(r4.json['cookies'], {'b': '2'})
+
+    def test_cookie_jar_honours_expiry(self):
+        async def go():
+            await self.client.get('/set')
+            await self.client.get('/expire')
+            return await self.client.get('/echo')
+
+        self.assertEqual(run(go()).json['cookies'], {})
 
     def test_explicit_cookie_header_combines_with_jar(self):
         client = Client(echo_app(), cookies={'c': '3'})

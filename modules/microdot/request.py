@@ -157,14 +157,39 @@ def parse_head(head, max_line, max_headers):
         if len(line) > max_line:
             raise HTTPException(431, 'Request Header Fields Too Large')
         i = line.find(':')
-        if i <= 0 or line[i - 1] == ' ' or line[i - 1] == '\t':
+        if i <= 0:
             raise HTTPException(400, 'Malformed header')
+        name = line[:i]
+        lower = _names.get(name)
+        if lower is None:
+            lower = _token_lower(name)
         if line[i + 1:i + 2] == ' ' and line[-1] != ' ':
             value = line[i + 2:]
         else:
             value = line[i + 1:].strip()
-        headers.add(line[:i], value)
+        headers.add(name, value, lower)
+    if text.count('\n') != len(lines) - 1 or \
+            text.count('\r') != len(lines) - 1 or '\x00' in text:
+        raise HTTPException(400, 'Malformed header')  # bare CR/LF or NUL
     return method, url, version[5:], headers
+
+
+# Header names seen before, with their lower-case form: clients send the
+# same few names on every request, so validating and lower-casing them once
+# saves work and an allocation per header. Bounded for small boards.
+_names = {}
+_SEPARATORS = '()<>@,;:\\"/[]?={} \t'
+
+
+def _token_lower(name):
+    """Check a header name is an HTTP token; return it lower-cased."""
+    for c in name:
+        if c in _SEPARATORS or c < '!' or c > '~':
+            raise HTTPException(400, 'Malformed header name')
+    lower = name.lower()
+    if len(_names) < 32:
+        _names[name] = lower
+    return lower
 
 
 class Request:
@@ -206,7 +231,12 @@ class Request:
             path, _, self.query_string = url.partition('?')
         else:
             path = url
-        self.path = urldecode_str(path) if '%' in path else path
+        if '%' in path:
+            try:
+                path = urldecode_str(path)
+            except (UnicodeError, ValueError):
+                raise HTTPException(400, 'Malformed URL')
+        self.path = path
         # what most requests leave at the class defaults below is only set
         # when it differs: fewer instance attributes, less RAM per request
         if sock is not None:

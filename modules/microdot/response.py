@@ -201,16 +201,16 @@ class Response:
         headers = self.headers
         lines = ['HTTP/%s %d %s\r\n' % (version, status, reason)]
         for name, value in headers.items():
-            if isinstance(value, list):
-                for item in value:
-                    lines.append(name)
-                    lines.append(': ')
-                    lines.append(item)
-                    lines.append('\r\n')
-            else:
+            for item in value if isinstance(value, list) else (value,):
+                if not isinstance(item, str):
+                    item = str(item)
+                if '\n' in item or '\r' in item:
+                    # a line break in a header would let data from a request
+                    # (a redirect target, a cookie) inject headers or a body
+                    item = item.replace('\r', ' ').replace('\n', ' ')
                 lines.append(name)
                 lines.append(': ')
-                lines.append(value if isinstance(value, str) else str(value))
+                lines.append(item)
                 lines.append('\r\n')
         lines.append('\r\n')
         return ''.join(lines).encode()

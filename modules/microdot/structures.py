@@ -37,10 +37,11 @@ class NoCaseDict(dict):
             self.keymap[kl] = key
         super().__setitem__(key, value)
 
-    def add(self, key, value):
+    def add(self, key, value, lower=None):
         """Set ``key``, or append ``, value`` if it is already set (the way
-        repeated HTTP headers combine)."""
-        kl = key.lower()
+        repeated HTTP headers combine). ``lower`` is ``key.lower()`` if the
+        caller has it already."""
+        kl = lower or key.lower()
         stored = self.keymap.get(kl, kl)
         old = super().get(stored)
         if old is not None:

@@ -15,8 +15,9 @@ main() prints one machine-readable line per test and a last line of the form
     @@unittest ok FooTest.test_bar          (or fail / error / skip: REASON)
     3 passed, 1 failed, 0 skipped
 
-A test that raises MemoryError is reported as skipped ('needs N KB'): it
-needs more RAM than this interpreter has, which is not a bug in the code.
+A test that raises MemoryError is reported as skipped ('needs more than N KB
+of RAM'): it needs more RAM than this interpreter has, which is not a bug in
+the code.
 """
 import sys
 
@@ -213,26 +214,22 @@ def _print_exception(exc):
                                   file=sys.stdout)
 
 
-def _memory_reason(exc):
-    """'needs N KB' for a MemoryError: what was in use when it struck plus
-    the allocation that failed (MicroPython names its size)."""
-    wanted = 0
-    text = str(exc)
-    marker = 'allocating '
-    pos = text.find(marker)
-    if pos >= 0:
-        digits = text[pos + len(marker):].split(' ')[0]
-        if digits.isdigit():
-            wanted = int(digits)
-    used = total = 0
-    if gc is not None and hasattr(gc, 'mem_alloc'):
-        used = gc.mem_alloc()
-        total = used + gc.mem_free()
-    need = (used + wanted + 1023) // 1024
-    if total:
-        return 'needs %d KB (MemoryError, heap is %d KB)' % (
-            need, (total + 1023) // 1024)
-    return 'needs more RAM (MemoryError: %s)' % text
+def _free():
+    """Free heap after a collection (None where gc cannot tell)."""
+    if gc is None or not hasattr(gc, 'mem_free'):
+        return None
+    gc.collect()
+    return gc.mem_free()
+
+
+def _memory_reason(exc, free_before):
+    """The skip reason for a MemoryError: the test needs more RAM than was
+    free when it started."""
+    if free_before is None:
+        return 'needs more RAM than this interpreter has (MemoryError: %s)' % (
+            exc,)
+    return 'needs more than %d KB of RAM, %d KB were free (MemoryError: %s)' % (
+        free_before // 1024, free_before // 1024, exc)
 
 
 class TestResult:
@@ -270,6 +267,7 @@ def _collect():
 
 def _run_guarded(result, name, func, *args):
     """Run a class fixture; report its outcome (a failure counts once)."""
+    free = _free()
     try:
         func(*args)
         _report('ok', name)
@@ -279,7 +277,7 @@ def _run_guarded(result, name, func, *args):
         _report('skip', name, exc.args[0] if exc.args else '')
     except MemoryError as exc:
         result.skipped += 1
-        _report('skip', name, _memory_reason(exc))
+        _report('skip', name, _memory_reason(exc, free))
     except AssertionError as exc:
         _print_exception(exc)
         result.failures.append(name)
@@ -296,6 +294,7 @@ def _run_one(result, cls, method):
     print('%s start %s' % (MARK, name))
     test = cls(method)
     status = 'ok'
+    free = _free()
     try:
         test.setUp()
         try:
@@ -309,7 +308,7 @@ def _run_one(result, cls, method):
         test = None
         _collect()
         status = 'skip'
-        detail = _memory_reason(exc)
+        detail = _memory_reason(exc, free)
     except AssertionError as exc:
         _print_exception(exc)
         status = 'fail'
@@ -364,6 +363,7 @@ def _run_class(result, cls, select):
         return
     name = cls.__name__ + '.setUpClass'
     print('%s start %s' % (MARK, name))
+    free = _free()
     try:
         cls.setUpClass()
         _report('ok', name)
@@ -375,7 +375,7 @@ def _run_class(result, cls, select):
         return
     except MemoryError as exc:
         _collect()
-        reason = _memory_reason(exc)
+        reason = _memory_reason(exc, free)
         for method in methods:
             result.skipped += 1
             _report('skip', '%s.%s' % (cls.__name__, method), reason)
@@ -401,6 +401,7 @@ def run_module(module, select=None):
     print('%s module %s' % (MARK, name))
     if isinstance(module, str):
         print('%s start %s' % (MARK, name))
+        free = _free()
         try:
             module = __import__(name)
             _report('ok', name)
@@ -411,7 +412,7 @@ def run_module(module, select=None):
         except MemoryError as exc:
             result.skipped += 1
             _collect()
-            _report('skip', name, _memory_reason(exc))
+            _report('skip', name, _memory_reason(exc, free))
             return result
         except Exception as exc:
             _print_exception(exc)
