@@ -114,7 +114,7 @@ def check_ok(status, body):
         return False
 
 
-def probe(port, timeout=3.0):
+def probe(port, timeout=10.0):
     """Read "mem_alloc mem_free" from a server's --probe port."""
     with socket.create_connection(('127.0.0.1', port), timeout=timeout) as s:
         data = b''

@@ -5,9 +5,10 @@
 No sockets: the hello-world app is served from in-memory streams, one phase
 at a time, with the garbage collector disabled so gc.mem_alloc() deltas
 count every byte a phase allocates. Each phase is timed with
-time.ticks_us() over N iterations in 5 batches; the fastest batch counts. Also splits the heap cost of
-`import microdot` by submodule (loading them one by one through a copy
-of the package with an empty __init__, made under results/).
+time.ticks_us() over N iterations in 15 batches; the fastest batch
+counts. Also splits the heap cost of `import microdot` by submodule
+(loading them one by one through a copy of the package with an empty
+__init__, made under results/profile.tmp/).
 
 The phases call the framework's own internals (Request.create,
 Microdot.find_route, make_response, Response.write, ...) and are skipped
@@ -59,7 +60,7 @@ def now():
     return time.ticks_us()
 
 
-async def measure(name, fn, n, results, reps=5):
+async def measure(name, fn, n, results, reps=15):
     """Run `await fn()` n times in reps batches; record us and bytes per call.
 
     Time is the fastest batch (other processes only ever add time on a
@@ -155,6 +156,14 @@ async def phases(n, microdot):
     async def one_per_conn():
         await server.serve_connection(app, Reader(REQUEST, 1), Writer())
 
+    async def with_watchdog():
+        # as under app.run(): connections registered for the timeouts
+        app._connections = []
+        try:
+            await server.serve_connection(app, Reader(REQUEST, k), Writer())
+        finally:
+            app._connections = None
+
     table = [
         ('(baseline: await an empty coroutine)', nothing, 1),
         ('Request.create: read + parse the head, build the Request', create,
@@ -174,6 +183,8 @@ async def phases(n, microdot):
         ('serve_connection, %d keep-alive requests: per request' % k,
          conn_keepalive, k),
         ('serve_connection, one request per connection', one_per_conn, 1),
+        ('serve_connection, %d keep-alive requests, with the timeout '
+         'bookkeeping app.run() adds: per request' % k, with_watchdog, k),
     ]
     for name, fn, per in table:
         try:
@@ -263,7 +274,7 @@ def import_breakdown(path):
 def main():
     argv = sys.argv[1:]
     path = '../build/mpy'
-    n = 1000
+    n = 1500
     i = 0
     while i < len(argv):
         if argv[i] == '--path':

@@ -175,9 +175,18 @@ def judge(row):
     row['verdict'] = '; '.join(parts)
 
 
+ORDER = ('mp', 'mp-frozen', 'cpython')
+
+
+def runtimes(results):
+    """(name, entry) pairs in report order."""
+    return sorted(results['runtimes'].items(), key=lambda kv: (
+        ORDER.index(kv[0]) if kv[0] in ORDER else len(ORDER), kv[0]))
+
+
 def build_rows(results):
     rows = []
-    for rt, entry in results['runtimes'].items():
+    for rt, entry in runtimes(results):
         entry.setdefault('speed_load', (entry.get('speed') or {}).get(
             'load', 'mpy'))
         rows += speed_rows(rt, entry) + ram_rows(rt, entry)
@@ -247,7 +256,7 @@ def summary_lines(results, rows):
                  results['date'], m['cpu'], m['cores'], m['kernel'],
                  m['loadavg_start'][0], m['loadavg_end'][0],
                  results.get('elapsed_s', 0))]
-    for rt, entry in results['runtimes'].items():
+    for rt, entry in runtimes(results):
         lines.append('%s: %s, %s.' % (rt, entry['label'], entry['version']))
         for load, why in entry.get('ours_missing', {}).items():
             lines.append('  ours not measured from %s: %s' % (load, why))
@@ -265,6 +274,16 @@ def summary_lines(results, rows):
                 if bad:
                     lines.append('  wrk counted %d socket/status errors for '
                                  '%s at %s.' % (bad, side, scenario))
+        ram = entry.get('ram') or {}
+        for side, res in sorted((ram.get('alloc') or {}).items()):
+            if 'error' in res:
+                lines.append('  allocation per request not measured for '
+                             '%s: %s' % (side, res['error']))
+        for load, per in sorted((ram.get('import') or {}).items()):
+            for side, res in sorted(per.items()):
+                if isinstance(res, dict) and res.get('error'):
+                    lines.append('  heap after import (%s) failed for %s: '
+                                 '%s' % (load, side, res['error']))
         if entry.get('image_built'):
             lines.append('  frozen image built %s (it freezes the framework '
                          'as it was then).' % entry['image_built'])
@@ -297,18 +316,18 @@ def plot(results, rows, path):
     sides = ('ours', 'upstream', 'floor')
     colours = {'ours': '#1f77b4', 'upstream': '#ff7f0e', 'floor': '#7f7f7f'}
     speed = [r for r in rows if r['unit'] == 'req/s']
-    runtimes = sorted({r['runtime'] for r in speed},
-                      key=list(results['runtimes']).index)
+    present = {r['runtime'] for r in speed}
+    names = [rt for rt, _ in runtimes(results) if rt in present]
     ram = [r for r in rows if r['group'] == 'ram' and r['unit'] == 'KB'
            and 'RSS' not in r['metric'] and 'every module' not in r['metric']
            and (r['runtime'] == 'mp' or '(frozen)' in r['metric'])]
-    panels = len(runtimes) + (1 if ram else 0)
+    panels = len(names) + (1 if ram else 0)
     if not panels:
         return 'nothing to plot'
     fig, axes = plt.subplots(panels, 1, figsize=(11, 3.6 * panels),
                              squeeze=False)
     width = 0.27
-    for ax, rt in zip(axes[:, 0], runtimes):
+    for ax, rt in zip(axes[:, 0], names):
         rrows = [r for r in speed if r['runtime'] == rt]
         for i, side in enumerate(sides):
             xs = [j + (i - 1) * width for j in range(len(rrows))]
@@ -351,8 +370,8 @@ def readme_section(results, rows, png_rel):
            results['machine']['cores']), '',
         '![requests/s and heap per side](%s)' % png_rel, '',
         md_table(rows), '',
-        '\n'.join('- ' + line.strip() for line in
-                  summary_lines(results, rows)[1:]), '', END])
+        '\n'.join(('  - ' if line.startswith('  ') else '- ') + line.strip()
+                  for line in summary_lines(results, rows)[1:]), '', END])
 
 
 def update_readme(path, section):
@@ -372,6 +391,7 @@ def update_readme(path, section):
 
 def write_all(results, folder, readme=None):
     os.makedirs(folder, exist_ok=True)
+    results.pop('table', None)
     rows = build_rows(results)
     results['table'] = rows
     table = text_table(rows)

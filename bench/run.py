@@ -2,7 +2,7 @@
 
     python bench/run.py [--rounds K] [--duration S] [--only RUNTIME]...
                         [--skip-load] [--skip-ram] [--skip-profile]
-                        [--no-readme]
+                        [--no-readme] [--from-json PATH]
 
 Runs under the project venv's CPython (make bench does this). For each
 runtime (MicroPython unix from PyPI, the frozen UNIX image when it has been
@@ -311,11 +311,16 @@ def ram_phase(rt, sides, args, ours_missing):
            'smallest_heap_kb': {}}
     log('  heap after import measured')
     for side in sides:
-        try:
-            out['alloc'][side] = alloc_per_request(rt, side, rt.speed_load,
-                                                   args.alloc_requests)
-        except (ServerError, httpclient.HTTPError) as exc:
-            out['alloc'][side] = {'error': str(exc)}
+        for attempt in (1, 2):  # one retry: a loaded machine can stall a run
+            try:
+                out['alloc'][side] = alloc_per_request(
+                    rt, side, rt.speed_load, args.alloc_requests)
+                break
+            except (ServerError, httpclient.HTTPError, OSError) as exc:
+                out['alloc'][side] = {'error': '%s: %s' % (
+                    type(exc).__name__, exc)}
+                log('  ! allocation per request, %s, attempt %d: %s' % (
+                    side, attempt, out['alloc'][side]['error']))
     log('  allocation per request measured')
     for load in rt.loads:
         out['smallest_heap_kb'][load] = per = {}
@@ -364,7 +369,16 @@ def main():
     ap.add_argument('--skip-ram', action='store_true')
     ap.add_argument('--skip-profile', action='store_true')
     ap.add_argument('--no-readme', action='store_true')
+    ap.add_argument('--from-json', metavar='PATH',
+                    help='measure nothing: redo the table, plot and README '
+                         'section from a results JSON')
     args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            results = json.load(f)
+        report.write_all(results, RESULTS, readme=None if args.no_readme
+                         else os.path.join(servers.ROOT, 'README.md'))
+        return
     if not shutil.which('wrk') and not args.skip_load:
         sys.exit('wrk not found: install it (Debian: apt-get install wrk) '
                  'or run `make bench`, which does')

@@ -35,6 +35,7 @@ SUBMODULE_PROBES = {
     'lib/cyw43-driver': 'src/cyw43.h',
     'lib/lwip': 'src/core/tcp.c',
     'lib/btstack': 'src/btstack.h',
+    'lib/berkeley-db-1.xx': 'README',
 }
 
 APT_ARM = ('install Debian\'s ARM toolchain: apt-get install '
@@ -79,7 +80,7 @@ BOARDS = {
         'make': ['BOARD=ESP32_GENERIC'],
         'idf': True,
         'march': 'xtensawin',
-        'submodules': ['lib/micropython-lib'],
+        'submodules': ['lib/micropython-lib', 'lib/berkeley-db-1.xx'],
         'artifacts': [('firmware.bin', 'firmware.bin'),
                       ('micropython.bin', 'micropython.bin')],
         'app_partition': 0x1F0000,  # partitions-4MiBplus.csv, factory app
@@ -91,7 +92,8 @@ BOARDS = {
         'make': ['BOARD=ESP32_GENERIC_S3'],
         'idf': True,
         'march': 'xtensawin',
-        'submodules': ['lib/micropython-lib'],
+        'submodules': ['lib/micropython-lib', 'lib/berkeley-db-1.xx',
+                       'lib/tinyusb'],
         'artifacts': [('firmware.bin', 'firmware.bin'),
                       ('micropython.bin', 'micropython.bin')],
         'app_partition': 0x1F0000,
@@ -163,13 +165,13 @@ def micropython_version(mpy):
     return (version.get('MAJOR'), version.get('MINOR'), version.get('MICRO'))
 
 
-def check_sources(mpy, spec):
+def check_sources(mpy, spec, submodules=None):
     version = micropython_version(mpy)
     if version != WANTED_VERSION:
         print('firmware: warning: %s is MicroPython %s, this kit is tested '
               'with %s' % (mpy, '.'.join(str(v) for v in version),
                            '.'.join(str(v) for v in WANTED_VERSION)))
-    for sub in spec['submodules']:
+    for sub in submodules or spec['submodules']:
         probe = os.path.join(mpy, sub, SUBMODULE_PROBES[sub])
         if not os.path.exists(probe):
             raise Missing(
@@ -247,7 +249,8 @@ def frozen_bytes(board, spec):
     obj = os.path.join(obj_dir(board), 'frozen_content.o')
     if not os.path.exists(obj):
         found = [os.path.join(d, f) for d, _s, fs in os.walk(obj_dir(board))
-                 for f in fs if f == 'frozen_content.c.obj']
+                 for f in fs if f in ('frozen_content.c.obj',
+                                      'frozen_content.c.o')]
         if not found:
             return None
         obj = found[0]
@@ -279,7 +282,8 @@ def report_size(board):
                              % (limit - sizes[0] - sizes[1], limit))
     frozen = frozen_bytes(board, spec)
     if frozen:
-        lines.append('frozen code (modules, boot, dependencies): %d bytes'
+        lines.append('frozen code (all frozen modules, the port\'s own too): '
+                     '%d bytes'
                      % frozen)
     for line in lines:
         print('firmware: %s %s' % (board, line))
@@ -300,23 +304,34 @@ def build(board):
             '-DPICO_SDK_PATH=$MICROPY_DIR/lib/pico-sdk`, install it and put '
             'its install prefix in CMAKE_PREFIX_PATH')
     build_mpy_cross(mpy)
-    out = os.path.join(BUILD_ROOT, board)
-    # The image appears only after a successful build, never half-made.
-    for _src, name in spec['artifacts']:
-        if os.path.exists(os.path.join(out, name)):
-            os.remove(os.path.join(out, name))
     os.makedirs(obj_dir(board), exist_ok=True)
     cmd = ['make', '-C', os.path.join(mpy, 'ports', spec['port']),
            '-j' + JOBS, 'BUILD=' + obj_dir(board),
            'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make']
     if run(cmd):
+        remove_images(board)  # no stale image to mistake for this build
         fail('the %s build failed (see the errors above)' % board)
-    for src, name in spec['artifacts']:
-        shutil.copyfile(os.path.join(obj_dir(board), src),
-                        os.path.join(out, name))
-        shutil.copymode(os.path.join(obj_dir(board), src),
-                        os.path.join(out, name))
+    publish_images(board)
     report_size(board)
+
+
+def remove_images(board):
+    out = os.path.join(BUILD_ROOT, board)
+    for _src, name in BOARDS[board]['artifacts']:
+        if os.path.exists(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
+
+
+def publish_images(board):
+    """Copy the build's images to firmware/build/BOARD/, each replaced in
+    one step (a test run using the old image never sees half a file)."""
+    out = os.path.join(BUILD_ROOT, board)
+    for src, name in BOARDS[board]['artifacts']:
+        src = os.path.join(obj_dir(board), src)
+        tmp = os.path.join(out, name + '.tmp')
+        shutil.copyfile(src, tmp)
+        shutil.copymode(src, tmp)
+        os.replace(tmp, os.path.join(out, name))
 
 
 def idf_missing():
@@ -330,12 +345,12 @@ def idf_missing():
 
 def build_esp32(board, mpy):
     spec = BOARDS[board]
-    check_sources(mpy, spec)
     missing = idf_missing()
     if missing:
         # Check what can be checked without the IDF, then stop.
         check_esp32(board)
         raise Missing(missing)
+    check_sources(mpy, spec)
     build_mpy_cross(mpy)
     out = os.path.join(BUILD_ROOT, board)
     os.makedirs(obj_dir(board), exist_ok=True)
@@ -343,10 +358,9 @@ def build_esp32(board, mpy):
            'BUILD=' + obj_dir(board),
            'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make']
     if run(cmd):
+        remove_images(board)
         fail('the %s build failed (see the errors above)' % board)
-    for src, name in spec['artifacts']:
-        shutil.copyfile(os.path.join(obj_dir(board), src),
-                        os.path.join(out, name))
+    publish_images(board)
     report_size(board)
     image = file_size(os.path.join(out, 'micropython.bin'))
     if image > spec['app_partition']:
@@ -379,7 +393,7 @@ def check_esp32(board):
     the app partition, without the ESP-IDF."""
     spec = BOARDS[board]
     mpy = micropython_dir()
-    check_sources(mpy, spec)
+    check_sources(mpy, spec, ['lib/micropython-lib'])
     check_tools({'tools': [('arm-none-eabi-gcc', APT_ARM + ' (the check '
                             'compiles the frozen code with it)')]})
     build_mpy_cross(mpy)

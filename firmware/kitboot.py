@@ -241,10 +241,20 @@ class Boot:
     def load_config(self):
         """Read config.json: a complete config dict, or None when there is
         no usable config (missing, or invalid: the reason is logged)."""
-        try:
-            with open(self.path(CONFIG_FILE)) as f:
-                text = f.read()
-        except OSError:
+        paths = [self.path(CONFIG_FILE)]
+        if self.network is not None and self.root.rstrip('/'):
+            # A board running an app from elsewhere (`mpremote mount`):
+            # its Wi-Fi settings stay in the filesystem root.
+            paths.append('/' + CONFIG_FILE)
+        text = None
+        for path in paths:
+            try:
+                with open(path) as f:
+                    text = f.read()
+                break
+            except OSError:
+                pass
+        if text is None:
             self.log('no %s' % CONFIG_FILE)
             return None
         try:
@@ -477,7 +487,10 @@ class Boot:
         try:
             app = self.load_app(cfg)
             gc.collect()
-            self.log('serving on http://%s:%d/ (Ctrl-C stops)' % (host, port))
+            free = ', %d bytes of heap free' % gc.mem_free() \
+                if hasattr(gc, 'mem_free') else ''
+            self.log('serving on http://%s:%d/ (Ctrl-C stops%s)'
+                     % (host, port, free))
             self.serve(app, '0.0.0.0', port, debug=cfg['debug'],
                        stable_after=cfg['stable_after'])
         except KeyboardInterrupt:
@@ -526,8 +539,9 @@ class Boot:
         timeout = cfg['setup_timeout'] if had_config else 0
         return self.serve_setup(app, timeout)
 
-    def serve_setup(self, app, timeout):
-        """Serve the setup app on port 80; reboot when it is done."""
+    async def setup_server(self, app, timeout, port=80):
+        """Serve the setup app until it is done or ``timeout`` seconds
+        (0: no limit) have passed."""
         import asyncio
 
         async def give_up():
@@ -536,16 +550,18 @@ class Boot:
             app.kit_outcome = 'timeout'
             app.shutdown()
 
-        async def run():
-            task = asyncio.create_task(give_up()) if timeout else None
-            try:
-                await app.start_server(host='0.0.0.0', port=80)
-            finally:
-                if task is not None:
-                    task.cancel()
-
+        task = asyncio.create_task(give_up()) if timeout else None
         try:
-            asyncio.run(run())
+            await app.start_server(host='0.0.0.0', port=port)
+        finally:
+            if task is not None:
+                task.cancel()
+
+    def serve_setup(self, app, timeout):
+        """Serve the setup app on port 80; reboot when it is done."""
+        import asyncio
+        try:
+            asyncio.run(self.setup_server(app, timeout))
         except KeyboardInterrupt:
             self.log('stopped')
             return 'stopped'

@@ -159,11 +159,16 @@ class DeviceSession:
         self.current = device.run_module(name, select, echo)
         return self.current
 
-    def close(self):
+    def close(self, interrupted=False):
         if self.current is not None:
-            self.current.finish()
+            if interrupted:
+                self.current.abort('interrupted')
+            else:
+                self.current.finish()
+            self.current = None
         if self.device is not None:
             self.device.close()
+            self.device = None
 
 
 def _session(config):
@@ -182,6 +187,12 @@ def pytest_configure(config):
 
 
 _START = pytest.StashKey()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    state = _session(session.config)
+    if state is not None:
+        state.close(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
 
 
 def pytest_unconfigure(config):

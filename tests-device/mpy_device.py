@@ -246,6 +246,16 @@ class ModuleRun:
             self._step()
         return self
 
+    def abort(self, why='aborted'):
+        """Stop the run now (Ctrl-C on the device, or kill the process)."""
+        if self.done:
+            return
+        try:
+            self.stream.interrupt()
+        except DeviceError:
+            pass
+        self._stop(why)
+
     @property
     def output(self):
         lines = self._lines + ([self._partial] if self._partial else [])
@@ -371,13 +381,23 @@ class UnixDevice:
 
 # -- a board on a serial port (or the virtual board on a pty) ----------------
 
+MOUNT_WAIT_MS = 10000
+
+
 def _mpremote():
     try:
+        from mpremote import transport_serial
         from mpremote.transport import TransportError
-        from mpremote.transport_serial import SerialTransport
     except ImportError:
         raise DeviceError('mpremote is not installed: run `make venv`')
-    return SerialTransport, TransportError
+    # mpremote's mount code on the device gives the host 1 s to answer each
+    # filesystem request; a busy host or an emulator (QEMU) can take longer,
+    # and the import then fails with 'timeout waiting for remote'.
+    code = transport_serial.fs_hook_code
+    if 'ipoll(1000)' in code:
+        transport_serial.fs_hook_code = code.replace(
+            'ipoll(1000)', 'ipoll(%d)' % MOUNT_WAIT_MS)
+    return transport_serial.SerialTransport, TransportError
 
 
 class _SerialStream:

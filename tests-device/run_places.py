@@ -153,7 +153,8 @@ def place_cpython(extra):
 
 def place_harness(extra):
     return pytest_argv(os.path.join('tests-device', 'test_harness.py'),
-                       *extra), None
+                       '--place=device harness self-tests (CPython %s)' %
+                       sys.version.split()[0], *extra), None
 
 
 def place_unix_py(extra):

@@ -534,6 +534,56 @@ class BootSequenceTest(BootTestCase):
         self.assertIn('timed out', self.log_text())
 
 
+class SetupServerTest(BootTestCase):
+    """The setup app on a real socket: saving ends the server."""
+
+    def test_save_over_http_ends_the_server(self):
+        try:
+            import socket  # noqa: F401  (ports without a network skip)
+        except ImportError:
+            self.skipTest('no sockets on this port')
+        boot = self.boot(FakeNetwork())
+        cfg = boot.defaults()
+        app = kitsetup.create_app(boot, cfg, ['home'])
+        body = b'ssid=home&password=secret12'
+        request = (b'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: '
+                   b'application/x-www-form-urlencoded\r\nContent-Length: '
+                   + str(len(body)).encode() + b'\r\n\r\n' + body)
+        port = 8000 + (len(SCRATCH) * 97 + int(SCRATCH[-6:], 16)) % 2000
+
+        async def client():
+            for _ in range(50):
+                try:
+                    reader, writer = await asyncio.open_connection(
+                        '127.0.0.1', port)
+                    break
+                except OSError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise OSError('setup server did not start')
+            writer.write(request)
+            await writer.drain()
+            data = b''
+            while True:
+                chunk = await reader.read(512)
+                if not chunk:
+                    break
+                data += chunk
+            writer.close()
+            return data
+
+        async def main():
+            server = asyncio.create_task(boot.setup_server(app, 0, port))
+            data = await asyncio.wait_for(client(), 5)
+            await asyncio.wait_for(server, 5)  # shut down by the save
+            return data
+        data = _run(main())
+        self.assertTrue(data.startswith(b'HTTP/1.1 200'), data[:80])
+        self.assertIn(b'Connection: close', data)
+        self.assertEqual(app.kit_outcome, 'saved')
+        self.assertEqual(json.loads(self.read('config.json'))['ssid'], 'home')
+
+
 class TakeoverAndSafeModeTest(BootTestCase):
     def test_user_main_takes_over(self):
         self.write('main.py', 'with open(__file__[:-7] + "ran.txt", "w") '
