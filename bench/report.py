@@ -12,8 +12,16 @@ SPEED_METRICS = (
     ('server CPU per request', 'cpu_us_per_req', 1, 'us', False),
 )
 LOAD_NAMES = {'py': '.py', 'mpy': '.mpy', 'frozen': 'frozen'}
+SCENARIO_ORDER = ('c1 keep-alive', 'c16 keep-alive', 'c1 close', 'c16 close')
+LOAD_ORDER = ('py', 'mpy', 'frozen')
 START = '<!-- bench:start -->'
 END = '<!-- bench:end -->'
+
+
+def ordered(mapping, order):
+    """Items of a dict in a fixed order (JSON round trips sort keys)."""
+    return sorted(mapping.items(), key=lambda kv: (
+        order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
 
 
 def median_of(runs, key):
@@ -62,7 +70,7 @@ def plain_ratio(a, b):
 def speed_rows(rt, entry):
     rows = []
     speed = entry.get('speed') or {}
-    for scenario, runs in speed.get('runs', {}).items():
+    for scenario, runs in ordered(speed.get('runs', {}), SCENARIO_ORDER):
         for label, key, scale, unit, higher in SPEED_METRICS:
             row = {'group': 'speed', 'runtime': rt,
                    'metric': '%s, %s' % (label, scenario), 'unit': unit,
@@ -106,7 +114,7 @@ def ram_rows(rt, entry):
     if not ram:
         return []
     rows = []
-    for load, per in ram['import'].items():
+    for load, per in ordered(ram['import'], LOAD_ORDER):
         name = LOAD_NAMES[load]
         o = per.get('ours', {})
         u = per.get('upstream', {})
@@ -138,7 +146,7 @@ def ram_rows(rt, entry):
                 mode, LOAD_NAMES[entry['speed_load']]), 'KB',
             kb(vals['ours']), kb(vals['upstream']), kb(vals['floor']),
             [goal('ours_upstream', '<=', 0.5, '<=0.5x upstream')]))
-    for load, per in ram['smallest_heap_kb'].items():
+    for load, per in ordered(ram['smallest_heap_kb'], LOAD_ORDER):
         rows.append(value_row(
             rt, 'smallest -X heapsize for 500 requests (%s)' % LOAD_NAMES[load],
             'KB', per.get('ours'), per.get('upstream'), per.get('floor'),

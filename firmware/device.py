@@ -85,10 +85,10 @@ def flash_esp32(board, port):
     firmware = image(board, 'firmware.bin')
     esptool = tool(["esptool", "esptool.py"])
     if esptool is None:
-        try:
-            import esptool as _esptool  # noqa: F401
+        import importlib.util
+        if importlib.util.find_spec('esptool') is not None:
             esptool = [sys.executable, '-m', 'esptool']
-        except ImportError:
+        else:
             fail('esptool not found: `pip install esptool` (then run this '
                  'again; add it to requirements.txt to keep it)')
     cmd = esptool + ['--chip', spec['chip']]

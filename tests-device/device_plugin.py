@@ -39,7 +39,7 @@ def _fix_rootdir(config):
     a test path and the root for /dev (pytest issues 8846, 13913). When
     this plugin is installed as an entry point it is loaded in time to
     decide again without the option values."""
-    if config is None or getattr(config, 'inipath', None) is not None:
+    if config is None:
         return
     try:
         from _pytest.config.findpaths import determine_setup

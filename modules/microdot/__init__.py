@@ -14,12 +14,24 @@ from .microdot import Microdot
 from .request import Request, HTTPException, abort
 from .response import Response
 from .routing import URLPattern
-from .structures import MultiDict, NoCaseDict, urlencode, urldecode_str, \
-    urldecode_bytes
+from .structures import NoCaseDict
 from .helpers import invoke_handler
 
 redirect = Response.redirect
 send_file = Response.send_file
+
+
+
+def __getattr__(name):
+    # Loaded on first use: a hello-world app never needs them on a board.
+    if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
+        from .urls import MultiDict, urlencode, urldecode_str, \
+            urldecode_bytes
+        return {'MultiDict': MultiDict, 'urlencode': urlencode,
+                'urldecode_str': urldecode_str,
+                'urldecode_bytes': urldecode_bytes}[name]
+    raise AttributeError(name)
+
 
 __version__ = '2.5.1+kit.0.1'
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',

@@ -27,19 +27,12 @@ if MICROPYTHON:
 
     def print_exception(exc):
         sys.print_exception(exc)
-
-    def wraps(wrapped):
-        """A small functools.wraps: copies the name for debug output."""
-        def decorator(wrapper):
-            return wrapper
-        return decorator
 else:
     import functools
     import inspect
     import time
     import traceback
 
-    wraps = functools.wraps
     _is_async = {}
 
     def ticks_ms():

@@ -1,11 +1,11 @@
 """The application: routes, hooks, error handlers, dispatch and mounting."""
 import asyncio
 
-from .helpers import MICROPYTHON, invoke_handler, print_exception
+from .helpers import MICROPYTHON, invoke_handler
 if MICROPYTHON:
     from .helpers import FUNCTION, GENERATOR
 from .request import HTTPException, abort
-from .response import Response, reason_phrase
+from .response import Response
 from .routing import URLPattern
 from . import server
 
@@ -206,52 +206,8 @@ class Microdot:
         """Turn an exception raised while serving ``req`` into a response,
         through the most specific error handler, then run the
         after-error-request hooks."""
-        try:
-            res = await self._error_response(req, exc, chain)
-            for app in chain:
-                for handler in app.after_error_request_handlers:
-                    res = self.make_response(
-                        await invoke_handler(handler, req, res) or res)
-        except Exception as exc2:
-            print_exception(exc2)
-            res = Response(reason_phrase(500), 500)
-        return res
-
-    async def _error_response(self, req, exc, chain):
-        if isinstance(exc, HTTPException):
-            status = exc.status_code
-            if status == 200 and hasattr(exc, 'allow'):  # automatic OPTIONS
-                return Response(headers={'Allow': exc.allow})
-            handler = self._find_handler(chain, status)
-            if handler is not None:
-                res = self.make_response(await invoke_handler(handler, req))
-            else:
-                res = Response(exc.reason or reason_phrase(status),
-                               status)
-            if hasattr(exc, 'allow') and 'Allow' not in res.headers:
-                res.headers['Allow'] = exc.allow
-            return res
-        best = None
-        for app in chain:
-            for key, handler in app.error_handlers.items():
-                if isinstance(key, type) and isinstance(exc, key):
-                    if best is None or issubclass(key, best[0]):
-                        best = (key, handler)
-        if best is not None:
-            return self.make_response(await invoke_handler(best[1], req, exc))
-        print_exception(exc)
-        handler = self._find_handler(chain, 500)
-        if handler is not None:
-            return self.make_response(await invoke_handler(handler, req))
-        return Response(reason_phrase(500), 500)
-
-    @staticmethod
-    def _find_handler(chain, key):
-        for i in range(len(chain) - 1, -1, -1):
-            handler = chain[i].error_handlers.get(key)
-            if handler is not None:
-                return handler
-        return None
+        from .errors import handle_exception
+        return await handle_exception(self, req, exc, chain)
 
     @staticmethod
     def make_response(ret):

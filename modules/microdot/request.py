@@ -1,7 +1,7 @@
 """The HTTP request: reading it off a connection and the Request object."""
 import json
 
-from .structures import NoCaseDict, parse_urlencoded, urldecode_str
+from .structures import NoCaseDict
 
 
 class HTTPException(Exception):
@@ -34,7 +34,9 @@ class ConnectionReader:
     current request stay buffered for the next one (pipelining).
     """
 
-    chunk_size = 1024
+    # 512: one read holds a typical request head, and a small board's heap
+    # finds a free 512-byte block more easily than a 1 KB one
+    chunk_size = 512
     #: called once the request line of a request has arrived
     started = None
 
@@ -232,6 +234,7 @@ class Request:
         else:
             path = url
         if '%' in path:
+            from .urls import urldecode_str
             try:
                 path = urldecode_str(path)
             except (UnicodeError, ValueError):
@@ -282,8 +285,8 @@ class Request:
                                                    Request.max_headers)
         body = b''
         stream = None
-        length = headers.get('Content-Length')
-        if headers.get('Transfer-Encoding'):
+        length = headers.get_lower('content-length')
+        if headers.get_lower('transfer-encoding'):
             if length is not None or \
                     headers['Transfer-Encoding'].lower() != 'chunked':
                 raise HTTPException(400, 'Unsupported Transfer-Encoding')
@@ -318,6 +321,7 @@ class Request:
         # and stored on the instance, so later reads are plain lookups.
         # One method instead of a property each keeps the class small in RAM.
         if name == 'args':
+            from .urls import parse_urlencoded
             try:
                 value = parse_urlencoded(self.query_string)
             except UnicodeError:
@@ -335,6 +339,7 @@ class Request:
             value = None
             if _mime(self.content_type) == \
                     'application/x-www-form-urlencoded':
+                from .urls import parse_urlencoded
                 try:
                     value = parse_urlencoded(self.body.decode())
                 except UnicodeError:
@@ -385,6 +390,6 @@ def _parse_cookies(header):
 
 def _continue(headers, writer):
     """Answer ``Expect: 100-continue`` so clients like curl send the body."""
-    expect = headers.get('Expect')
+    expect = headers.get_lower('expect')
     if expect and expect.lower() == '100-continue' and writer is not None:
         writer.write(b'HTTP/1.1 100 Continue\r\n\r\n')

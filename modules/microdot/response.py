@@ -53,6 +53,7 @@ def reason_phrase(status_code):
     return _REASONS[i + 5:_REASONS.find('\n', i + 5)]
 
 
+_heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
 
 
@@ -141,31 +142,9 @@ class Response:
         ``expires`` is a string in HTTP date format or an object with
         ``strftime`` (a datetime on CPython); ``max_age`` is in seconds.
         """
-        parts = [cookie + '=' + value]
-        if path:
-            parts.append('Path=' + path)
-        if domain:
-            parts.append('Domain=' + domain)
-        if expires:
-            if hasattr(expires, 'strftime'):
-                expires = expires.strftime('%a, %d %b %Y %H:%M:%S GMT')
-            parts.append('Expires=' + expires)
-        if max_age is not None:
-            parts.append('Max-Age=' + str(max_age))
-        if secure:
-            parts.append('Secure')
-        if http_only:
-            parts.append('HttpOnly')
-        if partitioned:
-            parts.append('Partitioned')
-        if same_site:
-            parts.append('SameSite=' + same_site)
-        cookies = self.headers.get('Set-Cookie')
-        if cookies is None:
-            self.headers['Set-Cookie'] = cookies = []
-        elif not isinstance(cookies, list):
-            self.headers['Set-Cookie'] = cookies = [cookies]
-        cookies.append('; '.join(parts))
+        from .cookies import set_cookie
+        set_cookie(self, cookie, value, path, domain, expires, max_age,
+                   secure, http_only, partitioned, same_site)
 
     def delete_cookie(self, cookie, **kwargs):
         """Ask the client to forget ``cookie`` (path/domain as it was set)."""
@@ -215,29 +194,51 @@ class Response:
         lines.append('\r\n')
         return ''.join(lines).encode()
 
-    async def write(self, stream, version='1.1', deadline=None):
+    async def write(self, stream, version='1.1', conn=None):
         """Write the whole response to the asyncio ``stream``.
 
-        A streamed body without a Content-Length goes out with chunked
-        transfer encoding (the caller adds the header for HTTP/1.1 clients;
-        for HTTP/1.0 the connection is closed after the body instead).
+        A streamed body goes out with chunked transfer encoding when the
+        headers say so. ``conn`` (the server's connection record) has its
+        write deadline renewed before each piece of a streamed body.
         """
         body = self.body
         if isinstance(body, bytes):
-            head = self.head_bytes(version)
             if self.is_head or not body:
-                stream.write(head)
+                stream.write(self.head_bytes(version))
             elif len(body) <= 1460:
                 # one segment: a separate small write would meet Nagle's
                 # algorithm and the client's delayed ACK (40 ms stalls)
-                stream.write(head + body)
+                stream.write(self._head_and_body(version))
             else:
-                stream.write(head)
+                stream.write(self.head_bytes(version))
                 stream.write(body)
-            await stream.drain()
+            # MicroPython's stream sends at once when it can: drain() would
+            # only cost a coroutine when nothing is left in its buffer
+            if getattr(stream, 'out_buf', True):
+                await stream.drain()
             return
         from .streaming import write_streamed
-        await write_streamed(self, stream, version, deadline)
+        await write_streamed(self, stream, version, conn)
+
+    def _head_and_body(self, version):
+        if self.reason is None and version == '1.1' and \
+                self.__dict__.get('headers') is None:
+            # the usual response: a cached status line and Content-Type
+            ctype = self._ctype or _default_type(type(self))
+            heads = _heads.get(ctype)
+            if heads is None:
+                if len(_heads) >= 8:
+                    _heads.clear()
+                heads = _heads[ctype] = {}
+            status = self.status_code
+            prefix = heads.get(status)
+            if prefix is None:
+                prefix = heads[status] = (
+                    'HTTP/1.1 %d %s\r\nContent-Type: %s\r\n'
+                    'Content-Length: ' % (status, reason_phrase(status),
+                                          ctype)).encode()
+            return b'%s%d\r\n\r\n%s' % (prefix, len(self.body), self.body)
+        return self.head_bytes(version) + self.body
 
     @classmethod
     def redirect(cls, location, status_code=302):

@@ -3,27 +3,6 @@ import re
 
 _NO_ARGS = {}  # shared by static matches; never mutated
 _ANY = '[^/]+'
-_SPECIAL = '\\.^$*+?{}[]|()'
-
-
-def _escape(text):
-    return ''.join('\\' + c if c in _SPECIAL else c for c in text)
-
-
-def _count_groups(regex):
-    """Count capturing groups in ``regex`` (MicroPython's re cannot tell)."""
-    count = 0
-    i = 0
-    while i < len(regex):
-        c = regex[i]
-        if c == '\\':
-            i += 1
-        elif c == '(' and regex[i + 1:i + 2] != '?':
-            count += 1
-        i += 1
-    return count
-
-
 def _int(value):
     digits = value[1:] if value[0] == '-' else value
     return int(value) if digits.isdigit() else None
@@ -51,7 +30,8 @@ class URLPattern:
         self.args = []  # regex form: (name, parser, group index)
         if '<' in url_pattern:
             if not self._compile_segments(url_pattern):
-                self._compile_regex(url_pattern)
+                from .routing_regex import compile_regex
+                compile_regex(self, url_pattern)
 
     @classmethod
     def _segment_type(cls, spec, pattern):
@@ -94,27 +74,6 @@ class URLPattern:
             segments.append((name, (expr, parser, rest)))
         self.segments = segments
         return True
-
-    def _compile_regex(self, pattern):
-        regex = '^'
-        groups = 0
-        rest = pattern
-        while rest:
-            start = rest.find('<')
-            if start < 0:
-                regex += _escape(rest)
-                break
-            end = rest.find('>', start)
-            if end < 0:
-                raise ValueError('unterminated "<" in URL pattern ' + pattern)
-            regex += _escape(rest[:start])
-            name, expr, parser = self._segment_type(rest[start + 1:end],
-                                                    pattern)
-            rest = rest[end + 1:]
-            self.args.append((name, parser, groups + 1))
-            groups += 1 + _count_groups(expr)
-            regex += '(' + expr + ')'
-        self.regex = re.compile(regex + '$')
 
     def match(self, path):
         """Return the dict of URL arguments if ``path`` matches, else None."""
@@ -185,6 +144,3 @@ class URLPattern:
             cls.segment_parsers.pop(type_name, None)
         else:
             cls.segment_parsers[type_name] = parser
-
-    def __repr__(self):
-        return 'URLPattern(%r)' % self.url_pattern

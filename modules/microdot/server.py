@@ -11,14 +11,12 @@ import asyncio
 
 from .helpers import ticks_ms, ticks_add, ticks_diff, print_exception
 from .request import Request, HTTPException, ConnectionReader
-from .response import Response, reason_phrase
+from .response import Response
 
 CancelledError = asyncio.CancelledError
 
 # unread request body bytes discarded to keep a connection; past it, close
 DRAIN_LIMIT = 64 * 1024
-# how long a connection closed after a bad request keeps reading (ms)
-LINGER_MS = 1000
 
 
 class _Connection:
@@ -47,37 +45,12 @@ class _Connection:
         self.deadline = None
 
 
-async def _write_error(writer, exc):
-    status = exc.status_code
-    res = Response(exc.reason or reason_phrase(status), status,
-                   {'Connection': 'close'})
-    res.complete()
-    await res.write(writer)
-
-
 def _keep_alive(req):
     """Whether the client wants the connection kept after this request."""
-    value = req.headers.get('Connection')
+    value = req.headers.get_lower('connection')
     if req.http_version == '1.0':
         return value is not None and value.lower() == 'keep-alive'
     return value is None or 'close' not in value.lower()
-
-
-async def _linger(reader, conn):
-    """Read what the client is still sending before closing on it.
-
-    Closing a socket with unread input makes the kernel reset the
-    connection, and the client may then lose the error response it was
-    just sent. So read (and drop) a bounded amount for a short while.
-    """
-    if conn is not None:
-        conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
-    total = 0
-    while total < DRAIN_LIMIT:
-        data = await reader.read(1024)
-        if not data:
-            break
-        total += len(data)
 
 
 def _peer(writer):
@@ -114,10 +87,8 @@ async def serve_connection(app, reader, writer, scheme=None):
             except HTTPException as exc:
                 if conn is not None:
                     conn.busy()
-                await _write_error(writer, exc)
-                if app.debug:
-                    print('? ? %d (bad request)' % exc.status_code)
-                await _linger(creader, conn)
+                from .errors import reply_bad_request
+                await reply_bad_request(app, creader, writer, exc, conn)
                 break
             if req is None:
                 break
@@ -145,8 +116,7 @@ async def serve_connection(app, reader, writer, scheme=None):
                 res.headers['Connection'] = 'keep-alive'
             if conn is not None:
                 conn.busy()
-            await res.write(writer, '1.1',
-                            conn.busy if conn is not None else None)
+            await res.write(writer, '1.1', conn)
             if app.debug:
                 print('%s %s %d' % (req.method, req.path, res.status_code))
             if not keep:

@@ -51,12 +51,12 @@ async def close_body(body):
         pass
 
 
-async def write_streamed(response, stream, version, deadline):
+async def write_streamed(response, stream, version, conn):
     """Write a response whose body is a stream, iterator or file.
 
     With ``Transfer-Encoding: chunked`` in the headers each piece goes out
-    as one chunk; otherwise pieces are written as they are. ``deadline`` is
-    called before each piece so the server's write timeout covers each one
+    as one chunk; otherwise pieces are written as they are. ``conn``
+    renewed before each piece so the server's write timeout covers each one
     and not the whole stream (an event stream may last for hours).
     """
     body = response.body
@@ -75,8 +75,8 @@ async def write_streamed(response, stream, version, deadline):
                 stream.write(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
             else:
                 stream.write(chunk)
-            if deadline is not None:
-                deadline()
+            if conn is not None:
+                conn.busy()
             await stream.drain()
         if chunked:
             stream.write(b'0\r\n\r\n')

@@ -1,4 +1,4 @@
-"""Small data structures and URL encoding helpers shared by the framework."""
+"""The case-insensitive dictionary behind request and response headers."""
 
 
 _MISSING = object()
@@ -69,6 +69,11 @@ class NoCaseDict(dict):
             value = super().get(self.keymap.get(kl, kl), default)
         return value
 
+    def get_lower(self, kl, default=None):
+        """``get()`` for a key the caller already has in lower case (no
+        lower-case copy is made: the framework's own hot path uses this)."""
+        return super().get(self.keymap.get(kl, kl), default)
+
     def setdefault(self, key, default=None):
         if key not in self:
             self[key] = default
@@ -89,126 +94,3 @@ class NoCaseDict(dict):
 
     def copy(self):
         return NoCaseDict(self)
-
-
-class MultiDict(dict):
-    """A dictionary that can hold several values per key.
-
-    Assigning to a key adds a value; reading a key gives its first value.
-    Used for query string arguments and form fields::
-
-        args = MultiDict()
-        args['tag'] = 'a'
-        args['tag'] = 'b'
-        args['tag']             # 'a'
-        args.getlist('tag')     # ['a', 'b']
-        args.get('n', type=int) # None, or the first value as an int
-    """
-
-    def __init__(self, initial_dict=None):
-        super().__init__()
-        if initial_dict:
-            for key, value in initial_dict.items():
-                self[key] = value
-
-    def __setitem__(self, key, value):
-        if key in self:
-            super().__getitem__(key).append(value)
-        else:
-            super().__setitem__(key, [value])
-
-    def __getitem__(self, key):
-        return super().__getitem__(key)[0]
-
-    def get(self, key, default=None, type=None):
-        """Return the first value of ``key`` or ``default``.
-
-        With ``type``, the value is converted by calling ``type(value)``; a
-        value that does not convert (ValueError) gives ``default``.
-        """
-        if key not in self:
-            return default
-        value = self[key]
-        if type is not None:
-            try:
-                value = type(value)
-            except ValueError:
-                return default
-        return value
-
-    def getlist(self, key, type=None):
-        """Return every value of ``key`` as a list (empty if missing)."""
-        if key not in self:
-            return []
-        values = super().__getitem__(key)
-        if type is None:
-            return list(values)
-        result = []
-        for value in values:
-            try:
-                result.append(type(value))
-            except ValueError:
-                pass
-        return result
-
-    def items(self):
-        """Pairs of key and first value, like a plain dict."""
-        return [(key, self[key]) for key in self]
-
-    def values(self):
-        return [self[key] for key in self]
-
-
-_HEX = '0123456789ABCDEF'
-_HEXB = b'0123456789abcdefABCDEF'
-_SAFE = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~'
-
-
-def urldecode_bytes(data):
-    """Decode a URL-encoded ``bytes`` value (``+`` is a space) to ``str``."""
-    if b'%' not in data and b'+' not in data:
-        return data.decode()
-    data = data.replace(b'+', b' ')
-    parts = data.split(b'%')
-    out = bytearray(parts[0])
-    for part in parts[1:]:
-        code = part[:2]
-        if len(code) == 2 and code[0] in _HEXB and code[1] in _HEXB:
-            out.append(int(code, 16))
-            out.extend(part[2:])
-        else:
-            out.extend(b'%')
-            out.extend(part)
-    return bytes(out).decode()
-
-
-def urldecode_str(text):
-    """Decode a URL-encoded ``str`` (``+`` is a space) to ``str``."""
-    if '%' not in text and '+' not in text:
-        return text
-    return urldecode_bytes(text.encode())
-
-
-def urlencode(text):
-    """Percent-encode ``text`` for use in a URL query (spaces become ``+``)."""
-    out = []
-    for byte in text.encode():
-        if byte in _SAFE:
-            out.append(chr(byte))
-        elif byte == 32:
-            out.append('+')
-        else:
-            out.append('%' + _HEX[byte >> 4] + _HEX[byte & 15])
-    return ''.join(out)
-
-
-def parse_urlencoded(text, into=None):
-    """Parse ``a=1&b=2`` into a :class:`MultiDict` (``into`` if given)."""
-    result = MultiDict() if into is None else into
-    if text:
-        for pair in text.split('&'):
-            if not pair:
-                continue
-            key, _, value = pair.partition('=')
-            result[urldecode_str(key)] = urldecode_str(value)
-    return result

@@ -1,0 +1,88 @@
+"""The error path: error handlers, error responses, bad-request replies.
+
+Imported on the first error, so a board that serves only good requests
+does not hold it in RAM.
+"""
+from .helpers import invoke_handler, print_exception, ticks_ms, ticks_add
+from .request import HTTPException
+from .response import Response, reason_phrase
+
+
+async def handle_exception(app, req, exc, chain):
+    """Turn an exception raised while serving ``req`` into a response,
+    through the most specific error handler, then run the
+    after-error-request hooks."""
+    try:
+        res = await _error_response(app, req, exc, chain)
+        for each in chain:
+            for handler in each.after_error_request_handlers:
+                res = app.make_response(
+                    await invoke_handler(handler, req, res) or res)
+    except Exception as exc2:
+        print_exception(exc2)
+        res = Response(reason_phrase(500), 500)
+    return res
+
+async def _error_response(app, req, exc, chain):
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        if status == 200 and hasattr(exc, 'allow'):  # automatic OPTIONS
+            return Response(headers={'Allow': exc.allow})
+        handler = _find_handler(chain, status)
+        if handler is not None:
+            res = app.make_response(await invoke_handler(handler, req))
+        else:
+            res = Response(exc.reason or reason_phrase(status),
+                           status)
+        if hasattr(exc, 'allow') and 'Allow' not in res.headers:
+            res.headers['Allow'] = exc.allow
+        return res
+    best = None
+    for each in chain:
+        for key, handler in each.error_handlers.items():
+            if isinstance(key, type) and isinstance(exc, key):
+                if best is None or issubclass(key, best[0]):
+                    best = (key, handler)
+    if best is not None:
+        return app.make_response(await invoke_handler(best[1], req, exc))
+    print_exception(exc)
+    handler = _find_handler(chain, 500)
+    if handler is not None:
+        return app.make_response(await invoke_handler(handler, req))
+    return Response(reason_phrase(500), 500)
+
+def _find_handler(chain, key):
+    for i in range(len(chain) - 1, -1, -1):
+        handler = chain[i].error_handlers.get(key)
+        if handler is not None:
+            return handler
+    return None
+
+
+async def reply_bad_request(app, reader, writer, exc, conn):
+    """Answer a request that could not be parsed, then wind down.
+
+    Closing a socket with unread input makes the kernel reset the
+    connection, and the client may then lose the error response it was
+    just sent. So a bounded amount of what it still sends is read and
+    dropped, for a short while, before the connection closes.
+    """
+    status = exc.status_code
+    res = Response(exc.reason or reason_phrase(status), status,
+                   {'Connection': 'close'})
+    await res.write(writer)
+    if app.debug:
+        print('? ? %d (bad request)' % status)
+    if conn is not None:
+        conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
+    total = 0
+    while total < LINGER_LIMIT:
+        data = await reader.read(1024)
+        if not data:
+            break
+        total += len(data)
+
+
+# how long (ms) and how much a connection closed after a bad request reads
+LINGER_MS = 1000
+LINGER_LIMIT = 64 * 1024

@@ -1,0 +1,47 @@
+"""The regular-expression form of a URL pattern (imported when needed)."""
+import re
+
+_SPECIAL = '\\.^$*+?{}[]|()'
+
+
+def _escape(text):
+    return ''.join('\\' + c if c in _SPECIAL else c for c in text)
+
+
+def _count_groups(regex):
+    """Count capturing groups in ``regex`` (MicroPython's re cannot tell)."""
+    count = 0
+    i = 0
+    while i < len(regex):
+        c = regex[i]
+        if c == '\\':
+            i += 1
+        elif c == '(' and regex[i + 1:i + 2] != '?':
+            count += 1
+        i += 1
+    return count
+
+
+def compile_regex(url, pattern):
+    """Compile ``pattern`` into one regular expression for URLPattern ``url``
+    (patterns with text around a dynamic part, or regexes that may span
+    segments)."""
+    regex = '^'
+    groups = 0
+    rest = pattern
+    while rest:
+        start = rest.find('<')
+        if start < 0:
+            regex += _escape(rest)
+            break
+        end = rest.find('>', start)
+        if end < 0:
+            raise ValueError('unterminated "<" in URL pattern ' + pattern)
+        regex += _escape(rest[:start])
+        name, expr, parser = url._segment_type(rest[start + 1:end],
+                                               pattern)
+        rest = rest[end + 1:]
+        url.args.append((name, parser, groups + 1))
+        groups += 1 + _count_groups(expr)
+        regex += '(' + expr + ')'
+    url.regex = re.compile(regex + '$')
