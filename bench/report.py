@@ -363,7 +363,7 @@ def plot(results, rows, path):
         ax.legend(fontsize=8)
     fig.suptitle('Microdot: ours vs upstream 2.5.1 vs asyncio floor (%s)' %
                  results['date'])
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return None

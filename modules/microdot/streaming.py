@@ -55,9 +55,10 @@ async def write_streamed(response, stream, version, conn):
     """Write a response whose body is a stream, iterator or file.
 
     With ``Transfer-Encoding: chunked`` in the headers each piece goes out
-    as one chunk; otherwise pieces are written as they are. ``conn``
-    renewed before each piece so the server's write timeout covers each one
-    and not the whole stream (an event stream may last for hours).
+    as one chunk; otherwise pieces are written as they are. The deadline of
+    ``conn`` (the server's connection record) is renewed before each piece,
+    so the write timeout covers each piece and not the whole stream (an
+    event stream may last for hours).
     """
     body = response.body
     chunked = response.headers.get('Transfer-Encoding') == 'chunked'

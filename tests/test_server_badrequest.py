@@ -1,0 +1,242 @@
+"""The real server over sockets.
+
+Bad input: each case is followed by a good request that must be served.
+"""
+import asyncio
+
+from microdot import Request
+from server_app import ServerTestCase, HUGE_LINE
+from support import ConnectionClosed, build_request
+
+
+class BadRequestTest(ServerTestCase):
+    base_port = 23000
+
+    async def expect(self, srv, data, statuses):
+        c = await srv.client()
+        await c.send(data)
+        try:
+            res = await c.read_response()
+        except ConnectionClosed:
+            self.fail('no response to %r' % data[:60])
+        if isinstance(statuses, int):
+            statuses = (statuses,)
+        self.assertIn(res.status, statuses, data[:60])
+        await c.close()
+        await self.assert_serving(srv)
+        return res
+
+    def test_malformed_request_lines(self):
+        bad = [
+            b'GARBAGE\r\n\r\n',
+            b'GET /\r\n\r\n',
+            b'GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n',
+            b'GET / FOO/1.1\r\nHost: x\r\n\r\n',
+            b'GET  / HTTP/1.1\r\nHost: x\r\n\r\n',
+            b' / HTTP/1.1\r\nHost: x\r\n\r\n',
+            b'\x00\x01\x02\xff\xfe\r\n\r\n',
+        ]
+
+        async def go(srv):
+            for data in bad:
+                await self.expect(srv, data, 400)
+
+        self.serve(go)
+
+    def test_malformed_http_version(self):
+        # HTTP-version is "HTTP/" DIGIT "." DIGIT: anything else is a
+        # malformed request line (400), not an unsupported version (505)
+        async def go(srv):
+            for version in [b'HTTP/1.1x', b'HTTP/1', b'HTTP/a.b', b'HTTP/']:
+                await self.expect(srv, b'GET / ' + version +
+                                  b'\r\nHost: x\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_unsupported_http_version(self):
+        async def go(srv):
+            await self.expect(srv, b'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505)
+            await self.expect(srv, b'GET / HTTP/3.0\r\nHost: x\r\n\r\n', 505)
+
+        self.serve(go)
+
+    def test_malformed_header(self):
+        async def go(srv):
+            await self.expect(
+                srv, b'GET / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_request_line_too_long(self):
+        async def go(srv):
+            res = await srv.request('GET', '/path/' + 'a' * 1900)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body, b'1900')
+            await self.expect(srv, build_request('GET', '/path/' + 'a' * 3000),
+                              414)
+            await self.expect(
+                srv, build_request('GET', '/path/' + 'a' * HUGE_LINE), 414)
+
+        self.serve(go)
+
+    def test_header_line_too_long(self):
+        async def go(srv):
+            res = await srv.request('GET', '/', {'X-Big': 'b' * 1900})
+            self.assertEqual(res.status, 200)
+            await self.expect(srv, build_request('GET', '/',
+                                                 {'X-Big': 'b' * 3000}), 431)
+
+        self.serve(go)
+
+    def test_too_many_headers(self):
+        async def go(srv):
+            ok = {}
+            for i in range(63):  # plus Host: 64 header lines
+                ok['X-H%d' % i] = str(i)
+            res = await srv.request('GET', '/headers', ok)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body, b'64')
+            ok['X-One-More'] = 'x'
+            await self.expect(srv, build_request('GET', '/headers', ok), 431)
+            many = {}
+            for i in range(500):
+                many['X-H%d' % i] = 'v'
+            await self.expect(srv, build_request('GET', '/headers', many), 431)
+
+        self.serve(go)
+
+    def test_invalid_content_length(self):
+        async def go(srv):
+            for value in ['abc', '-5', '1.5', '5, 6', '0x10', '']:
+                await self.expect(
+                    srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
+                    + value.encode() + b'\r\n\r\nhello', 400)
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n'
+                b'Content-Length: 6\r\n\r\nhello!', 400)
+
+        self.serve(go)
+
+    def test_body_too_large(self):
+        async def go(srv):
+            # announced only: the server must answer without the body
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
+                + str(Request.max_content_length + 1).encode() + b'\r\n\r\n',
+                413)
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
+                b'999999999999999999999\r\n\r\n', 413)
+            body = b'x' * Request.max_content_length
+            res = await srv.request('POST', '/echo', body=body)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(len(res.body), len(body))
+
+        self.serve(go)
+
+    def test_invalid_json(self):
+        async def go(srv):
+            for body in [b'{"a": ', b'not json', b'\xff\xfe{}']:
+                await self.expect(srv, build_request(
+                    'POST', '/json', {'Content-Type': 'application/json'},
+                    body), 400)
+            res = await srv.request('POST', '/json',
+                                    {'Content-Type': 'application/json'},
+                                    b'{"a": [1]}')
+            import json
+            self.assertEqual(json.loads(res.body.decode()),
+                             {'got': {'a': [1]}})
+
+        self.serve(go)
+
+    def test_invalid_utf8_in_path(self):
+        async def go(srv):
+            for path in [b'/hello/%E9', b'/hello/%FF%FE', b'/hello/\xff']:
+                await self.expect(srv, b'GET ' + path +
+                                  b' HTTP/1.1\r\nHost: x\r\n\r\n', (400, 404))
+
+        self.serve(go)
+
+    def test_invalid_header_name(self):
+        async def go(srv):
+            for line in [b'X A: b', b'X(A): b', b'X-A\x01: b']:
+                await self.expect(srv, b'GET / HTTP/1.1\r\nHost: x\r\n' + line
+                                  + b'\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_space_before_colon_in_header(self):
+        async def go(srv):
+            await self.expect(srv, b'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_content_length_with_transfer_encoding(self):
+        # both framings at once is a request smuggling vector: reject it
+        async def go(srv):
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3'
+                b'\r\nTransfer-Encoding: chunked\r\n\r\n'
+                b'3\r\nabc\r\n0\r\n\r\n', 400)
+
+        self.serve(go)
+
+    def test_bad_chunked_bodies(self):
+        async def go(srv):
+            for body in [b'zz\r\nhello\r\n0\r\n\r\n',
+                         b'5\r\nhelloXX0\r\n\r\n']:
+                await self.expect(
+                    srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                    b'Transfer-Encoding: chunked\r\n\r\n' + body, 400)
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                b'Transfer-Encoding: gzip\r\n\r\nabc', (400, 501))
+
+        self.serve(go)
+
+    def test_chunked_body_too_large(self):
+        Request.max_content_length = 100
+
+        async def go(srv):
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                b'Transfer-Encoding: chunked\r\n\r\n'
+                b'50\r\n' + b'a' * 80 + b'\r\n50\r\n' + b'b' * 80 +
+                b'\r\n0\r\n\r\n', 413)
+
+        self.serve(go)
+
+    def test_lowered_max_readline(self):
+        Request.max_readline = 100
+
+        async def go(srv):
+            res = await srv.request('GET', '/path/' + 'a' * 50)
+            self.assertEqual(res.body, b'50')
+            await self.expect(srv, build_request('GET', '/path/' + 'a' * 150),
+                              414)
+            await self.expect(srv, build_request('GET', '/',
+                                                 {'X-Big': 'b' * 150}), 431)
+
+        self.serve(go)
+
+    def test_unknown_methods(self):
+        async def go(srv):
+            await self.expect(srv, build_request('BREW', '/'), 405)
+            await self.expect(srv, build_request('FOO', '/nowhere'), 404)
+            await self.expect(srv, build_request('PUT', '/hello/x'), 405)
+
+        self.serve(go)
+
+    def test_client_gone_mid_request(self):
+        async def go(srv):
+            for data in [b'GET /hel', b'GET / HTTP/1.1\r\nHost: x\r\nX-Par',
+                         b'POST /echo HTTP/1.1\r\nContent-Length: 50\r\n\r\n'
+                         b'short']:
+                c = await srv.client()
+                await c.send(data)
+                await asyncio.sleep(0.05)
+                await c.close()
+            await asyncio.sleep(0.05)
+            await self.assert_serving(srv)
+
+        self.serve(go)

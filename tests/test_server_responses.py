@@ -1,0 +1,178 @@
+"""The real server over sockets.
+
+What the server writes: status lines, headers, streams, files.
+"""
+import asyncio
+
+from server_app import ServerTestCase, BIG_SIZE, big_file_data
+from support import TIMEOUT, ConnectionClosed, build_request, make_temp_dir, \
+    now, remove_tree, write_file
+
+
+class ServerResponsesTest(ServerTestCase):
+    base_port = 22000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = make_temp_dir('mdserver')
+        write_file(cls.dir + '/big.bin', big_file_data())
+
+    @classmethod
+    def tearDownClass(cls):
+        remove_tree(cls.dir)
+
+    def test_status_line_and_default_headers(self):
+        async def go(srv):
+            res = await srv.request('GET', '/hello/x')
+            self.assertEqual(res.version, 'HTTP/1.1')
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.reason, 'OK')
+            self.assertEqual(res.header('content-length'), '7')
+            self.assertTrue(res.header('content-type').startswith(
+                'text/plain'))
+
+        self.serve(go)
+
+    def test_unicode_content_length(self):
+        async def go(srv):
+            res = await srv.request('GET', '/unicode')
+            self.assertEqual(res.body.decode(), 'h\u00e9llo')
+            self.assertEqual(res.header('content-length'), '6')
+
+        self.serve(go)
+
+    def test_multiple_set_cookie_lines(self):
+        async def go(srv):
+            res = await srv.request('GET', '/cookies')
+            cookies = res.header_list('set-cookie')
+            self.assertEqual(len(cookies), 2)
+            self.assertTrue(cookies[0].startswith('a=1'))
+            self.assertTrue(cookies[1].startswith('b=2'))
+
+        self.serve(go)
+
+    def test_big_file_then_keep_alive(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/file'))
+            res = await c.read_response(timeout=5)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(len(res.body), BIG_SIZE)
+            self.assertTrue(res.body == big_file_data())
+            if await self.kept_alive(c, res):
+                await c.send(build_request('GET', '/hello/f'))
+                self.assertEqual((await c.read_response()).body, b'hello f')
+
+        self.serve(go)
+
+    def test_404_405_options_on_the_wire(self):
+        async def go(srv):
+            res = await srv.request('GET', '/no/such/url')
+            self.assertEqual(res.status, 404)
+            res = await srv.request('DELETE', '/hello/x')
+            self.assertEqual(res.status, 405)
+            self.assertIn('GET', res.header('allow') or '')
+            res = await srv.request('OPTIONS', '/echo')
+            self.assertEqual(res.status, 200)
+            self.assertIn('POST', res.header('allow') or '')
+
+        self.serve(go)
+
+    def test_client_addr_and_scheme(self):
+        async def go(srv):
+            res = await srv.request('GET', '/client')
+            import json
+            data = json.loads(res.body.decode())
+            self.assertEqual(data['addr'][0], '127.0.0.1')
+            self.assertIsInstance(data['addr'][1], int)
+            self.assertEqual(data['scheme'], 'http')
+
+        self.serve(go)
+
+    def assert_not_complete(self, c, res_or_exc):
+        # a stream that fails after the headers went out can not turn into
+        # a 500; the client must see a truncated response, never one that
+        # looks complete (a final zero chunk would hide the failure)
+        if isinstance(res_or_exc, ConnectionClosed):
+            return
+        res = res_or_exc
+        self.assertFalse(res.chunked, 'failed stream ended cleanly')
+        self.assertIsNone(res.header('content-length'))
+        self.assertTrue(c.eof)
+
+    def test_stream_failing_midway(self):
+        async def go(srv):
+            for path in ['/broken-stream', '/broken-async-stream']:
+                c = await srv.client()
+                await c.send(build_request('GET', path))
+                try:
+                    res = await c.read_response()
+                except ConnectionClosed as exc:
+                    res = exc
+                self.assert_not_complete(c, res)
+                await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_head_of_file(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('HEAD', '/file') +
+                         build_request('GET', '/hello/after'))
+            res = await c.read_response(head=True)
+            self.assertEqual(res.status, 200)
+            cl = res.header('content-length')
+            if cl is not None:
+                self.assertEqual(cl, str(BIG_SIZE))
+            if await self.kept_alive(c, res):
+                self.assertEqual((await c.read_response()).body,
+                                 b'hello after')
+
+        self.serve(go)
+
+    def test_client_leaving_mid_stream_stops_it(self):
+        async def go(srv):
+            state = srv.app.test_state
+            c = await srv.client()
+            await c.send(build_request('GET', '/endless'))
+            for _ in range(20):
+                await c._fill(now(), TIMEOUT)
+            await c.close()
+            await asyncio.sleep(0.5)
+            count = state['chunks']
+            await asyncio.sleep(0.5)
+            self.assertEqual(state['chunks'], count,
+                             'server kept streaming to a closed connection')
+            self.assertLess(count, 16384)
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_no_header_injection(self):
+        async def go(srv):
+            for kind in ['redirect', 'header']:
+                c = await srv.client()
+                await c.send(build_request('GET', '/inject?kind=' + kind))
+                try:
+                    res = await c.read_response()
+                except ConnectionClosed:
+                    res = None
+                if res is not None:
+                    self.assertIsNone(res.header('x-injected'), kind)
+                await c.close()
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_500_then_same_connection_goes_on(self):
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/fail'))
+            res = await c.read_response()
+            self.assertEqual(res.status, 500)
+            if await self.kept_alive(c, res):
+                await c.send(build_request('GET', '/hello/z'))
+                self.assertEqual((await c.read_response()).body, b'hello z')
+            await self.assert_serving(srv)
+
+        self.serve(go)
