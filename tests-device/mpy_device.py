@@ -606,11 +606,19 @@ class SerialDevice:
                            _relative(self.framework_dir))
 
     def framework_frozen(self):
+        # A frozen module's __file__ names no file on the filesystem (in
+        # v1.28 it is "microdot/__init__.py", without a ".frozen/" prefix).
         out = self.run_code(
-            'try:\n import microdot\n print("@", getattr(microdot, '
-            '"__file__", ".frozen"))\nexcept ImportError:\n print("@ -")\n')
+            'import sys, os\n_p = sys.path[:]\nsys.path[:] = [".frozen"]\n'
+            'try:\n import microdot\n f = getattr(microdot, "__file__", "")\n'
+            ' try:\n  os.stat(f)\n  print("@ file")\n'
+            ' except OSError:\n  print("@ frozen")\n'
+            'except ImportError:\n print("@ -")\n'
+            'sys.path[:] = _p\n'
+            'for _m in [m for m in sys.modules if m.startswith("microdot")]:\n'
+            ' del sys.modules[_m]\n')
         where = out.split('@', 1)[-1].strip()
-        return where.startswith('.frozen')
+        return where == 'frozen'
 
     def describe(self):
         out = self.run_code(

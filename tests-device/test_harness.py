@@ -164,6 +164,19 @@ class Other(unittest.TestCase):
             ('Other', ['test_async'])]
 
 
+def test_collection_follows_a_base_case_imported_from_a_helper():
+    source = '''
+from server_app import ServerTestCase
+class KeepAliveTest(ServerTestCase):
+    def test_pipelined(self): pass
+class Helper(object):
+    def test_not_collected(self): pass
+'''
+    found = device_plugin.test_classes(source)
+    assert [(name, [m for m, _ in methods]) for name, _, methods in found] \
+        == [('KeepAliveTest', ['test_pipelined'])]
+
+
 # -- the unix port -------------------------------------------------------------
 
 def test_unix_outcomes(unix):

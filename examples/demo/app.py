@@ -12,7 +12,18 @@ import time
 from microdot import Microdot, Response
 
 app = Microdot()
-_started = time.time()
+
+
+if hasattr(time, 'ticks_ms'):  # MicroPython (time.time() is not on every port)
+    _started = time.ticks_ms()
+
+    def _uptime():
+        return time.ticks_diff(time.ticks_ms(), _started) // 1000
+else:
+    _started = time.monotonic()
+
+    def _uptime():
+        return int(time.monotonic() - _started)
 _counter = {'value': 0}
 
 PAGE = """<!doctype html>
@@ -41,7 +52,7 @@ async def index(request):
 async def status(request):
     info = {'runtime': sys.implementation.name,
             'platform': sys.platform,
-            'uptime_s': int(time.time() - _started)}
+            'uptime_s': _uptime()}
     if hasattr(gc, 'mem_free'):
         gc.collect()
         info['heap_free'] = gc.mem_free()

@@ -54,6 +54,8 @@ class TestResponse:
     if the body is not UTF-8) and ``json`` (None unless the response is JSON).
     """
 
+    __test__ = False
+
     def __init__(self, raw):
         head, _, body = raw.partition(b'\r\n\r\n')
         while head.startswith(b'HTTP/1.1 100 '):  # skip 100 Continue
