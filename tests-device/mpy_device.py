@@ -48,6 +48,14 @@ class Result:
         return 'Result(%r, %r)' % (self.status, self.detail)
 
 
+def framework_dirs(framework):
+    """(framework folder, unittest shim .mpy folder or None) to load the
+    framework from: .py sources, or .mpy files compiled for the run."""
+    if framework == 'mpy':
+        return compile_framework(), compile_shim()
+    return os.path.join(ROOT, 'modules'), None
+
+
 def find_micropython(explicit=None):
     """The unix port binary: explicit, $MICROPYTHON, the venv's, PATH."""
     candidates = [explicit, os.environ.get('MICROPYTHON'),
@@ -330,12 +338,7 @@ class UnixDevice:
         self.unittest_lib = unittest_lib
         self.timeout = timeout
         self.framework = framework
-        self.shim_dir = None
-        if framework == 'mpy':
-            self.framework_dir = compile_framework()
-            self.shim_dir = compile_shim()
-        else:
-            self.framework_dir = os.path.join(ROOT, 'modules')
+        self.framework_dir, self.shim_dir = framework_dirs(framework)
 
     def argv(self, code):
         argv = [self.micropython]
@@ -520,12 +523,7 @@ class SerialDevice:
         self.unittest_lib = unittest_lib
         self.timeout = timeout
         self.framework = framework
-        self.shim_dir = None
-        if framework == 'mpy':
-            self.framework_dir = compile_framework()
-            self.shim_dir = compile_shim()
-        else:
-            self.framework_dir = os.path.join(ROOT, 'modules')
+        self.framework_dir, self.shim_dir = framework_dirs(framework)
         self.transport = None
 
     def drop(self):

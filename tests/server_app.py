@@ -7,7 +7,7 @@ import asyncio
 import unittest
 
 from microdot import Microdot, Request, Response
-from support import HAS_SOCKETS, IS_MICROPYTHON, LiveServer, run
+from support import HAS_SOCKETS, IS_MICROPYTHON, Countdown, LiveServer, run
 
 # bigger than any buffer the server uses; kept small on MicroPython, where
 # the test may run on a board with ~100 KB of heap
@@ -17,21 +17,6 @@ HUGE_LINE = 8000 if IS_MICROPYTHON else 70000
 
 def big_file_data():
     return bytes(range(256)) * (BIG_SIZE // 256)
-
-
-class Countdown:
-    def __init__(self, n):
-        self.n = n
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        if self.n <= 0:
-            raise StopAsyncIteration
-        await asyncio.sleep(0)
-        self.n -= 1
-        return str(self.n + 1) + ';'
 
 
 class Broken:

@@ -461,3 +461,21 @@ def call(app, method, path, headers=None, body=None, json=None, **kwargs):
     client = make_client(app, **kwargs)
     return run(client.request(method, path, headers=headers, body=body,
                               json=json))
+
+
+class Countdown:
+    """An async iterator class (MicroPython has no async generators):
+    yields "n;", "n-1;", ... "1;", letting other tasks run in between."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.n <= 0:
+            raise StopAsyncIteration
+        await asyncio.sleep(0)
+        self.n -= 1
+        return str(self.n + 1) + ';'

@@ -5,8 +5,8 @@ import json
 import unittest
 
 from microdot import Microdot, Response, redirect, send_file
-from support import IS_MICROPYTHON, call, find_cookie, make_temp_dir, \
-    remove_tree, set_cookie_headers, write_file
+from support import IS_MICROPYTHON, Countdown, call, find_cookie, \
+    make_temp_dir, remove_tree, set_cookie_headers, write_file
 
 
 def app_returning(value_factory, path='/'):
@@ -276,22 +276,6 @@ class SendFileTest(unittest.TestCase):
     def test_missing_file_is_an_error_response(self):
         res = self.send(self.path('does-not-exist.html'))
         self.assertGreaterEqual(res.status_code, 400)
-
-
-class Countdown:
-    """An async iterator class (works on MicroPython too)."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def __aiter__(self):
-        return self
-
-    async def __anext__(self):
-        if self.n <= 0:
-            raise StopAsyncIteration
-        self.n -= 1
-        return str(self.n + 1) + ';'
 
 
 class StreamingTest(unittest.TestCase):

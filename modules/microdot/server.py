@@ -9,7 +9,8 @@ attribute stores per request instead of a ``wait_for`` task per read.
 """
 import asyncio
 
-from .helpers import ticks_ms, ticks_add, ticks_diff, print_exception
+from .helpers import MICROPYTHON, ticks_ms, ticks_add, ticks_diff, \
+    print_exception
 from .request import Request, HTTPException, ConnectionReader
 from .response import Response
 
@@ -163,6 +164,8 @@ async def serve(app, host, port, debug, ssl):
     app.scheme = 'https' if ssl else 'http'
     app._shutting_down = False
     app._connections = []
+    if not MICROPYTHON:
+        app._loop = asyncio.get_running_loop()
 
     async def on_connection(reader, writer):
         await serve_connection(app, reader, writer)
@@ -189,10 +192,28 @@ async def serve(app, host, port, debug, ssl):
             conn.task.cancel()
         app._connections = None
         app.server = None
+        app._loop = None
 
 
 def shutdown(app):
-    """Stop accepting connections and close the idle ones."""
+    """Stop accepting connections and close the idle ones.
+
+    On CPython this may be called from another thread (a test, a signal
+    handler): the work is then handed to the server's own loop.
+    """
+    loop = app.__dict__.get('_loop')
+    if loop is not None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not loop:
+            loop.call_soon_threadsafe(_shutdown, app)
+            return
+    _shutdown(app)
+
+
+def _shutdown(app):
     app._shutting_down = True
     if app.server is not None:
         app.server.close()
