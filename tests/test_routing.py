@@ -347,6 +347,19 @@ class AutomaticResponsesTest(unittest.TestCase):
         self.assertTrue(res.headers.get('Content-Type').startswith(
             'text/plain'))
 
+    def test_explicit_head_route(self):
+        app = Microdot()
+
+        @app.route('/probe', methods=['HEAD'])
+        async def probe(req):
+            return 'not sent', {'X-Probe': 'yes'}
+
+        res = call(app, 'HEAD', '/probe')
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(res.headers.get('X-Probe'), 'yes')
+        self.assertEqual(res.body, b'')
+        self.assertEqual(call(app, 'GET', '/probe').status_code, 405)
+
     def test_no_head_for_post_only_route(self):
         self.assertEqual(call(self.app, 'HEAD', '/only-post').status_code, 405)
 

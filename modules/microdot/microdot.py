@@ -132,10 +132,9 @@ class Microdot:
         """
         method = req.method
         path = req.path
-        if method == 'HEAD':
-            method = 'GET'
+        head = method == 'HEAD'
         for route in self.url_map:
-            if method in route[0]:
+            if method in route[0] or (head and 'GET' in route[0]):
                 args = route[1].match(path)
                 if args is not None:
                     return route, args
