@@ -57,6 +57,11 @@ _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
 
 
+def _connection_line(response):
+    value = response._connection
+    return 'Connection: ' + value + '\r\n' if value else ''
+
+
 def _default_type(cls):
     """The Content-Type for responses that set none (with charset)."""
     ctype = cls.default_content_type
@@ -124,6 +129,7 @@ class Response:
     # Defaults that most responses keep: class attributes cost no RAM per
     # response, and neither does the headers dict until someone asks for it.
     _ctype = None
+    _connection = None  # the Connection header, while there is no dict
     is_head = False
 
     def __getattr__(self, name):
@@ -131,6 +137,8 @@ class Response:
             h = self.headers = NoCaseDict()
             if self._ctype:
                 h['Content-Type'] = self._ctype
+            if self._connection:
+                h['Connection'] = self._connection
             return h
         raise AttributeError(name)
 
@@ -171,9 +179,9 @@ class Response:
         headers = self.__dict__.get('headers')
         if headers is None and isinstance(self.body, bytes):
             # the common case, in one allocation
-            return ('HTTP/%s %d %s\r\nContent-Type: %s\r\n'
+            return ('HTTP/%s %d %s\r\n%sContent-Type: %s\r\n'
                     'Content-Length: %d\r\n\r\n' % (
-                        version, status, reason,
+                        version, status, reason, _connection_line(self),
                         self._ctype or _default_type(type(self)),
                         len(self.body))).encode()
         self.complete()
@@ -231,11 +239,15 @@ class Response:
                     _heads.clear()
                 heads = _heads[ctype] = {}
             status = self.status_code
-            prefix = heads.get(status)
+            key = status
+            if self._connection:
+                key += 1000 if self._connection == 'close' else 2000
+            prefix = heads.get(key)
             if prefix is None:
-                prefix = heads[status] = (
-                    'HTTP/1.1 %d %s\r\nContent-Type: %s\r\n'
+                prefix = heads[key] = (
+                    'HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\n'
                     'Content-Length: ' % (status, reason_phrase(status),
+                                          _connection_line(self),
                                           ctype)).encode()
             return b'%s%d\r\n\r\n%s' % (prefix, len(self.body), self.body)
         return self.head_bytes(version) + self.body

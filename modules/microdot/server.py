@@ -111,10 +111,13 @@ async def serve_connection(app, reader, writer, scheme=None):
                 value = headers.get('Connection')
                 if value is not None and value.lower() == 'close':
                     keep = False
-            if not keep:
-                res.headers['Connection'] = 'close'
-            elif req.http_version == '1.0':
-                res.headers['Connection'] = 'keep-alive'
+            value = 'close' if not keep else \
+                'keep-alive' if req.http_version == '1.0' else None
+            if value is not None:
+                if res.__dict__.get('headers') is None:
+                    res._connection = value  # keeps the one-piece head
+                else:
+                    res.headers['Connection'] = value
             if conn is not None:
                 conn.busy()
             await res.write(writer, '1.1', conn)

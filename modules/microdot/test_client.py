@@ -54,7 +54,7 @@ class TestResponse:
     if the body is not UTF-8) and ``json`` (None unless the response is JSON).
     """
 
-    __test__ = False
+    __test__ = False  # not a test case either
 
     def __init__(self, raw):
         head, _, body = raw.partition(b'\r\n\r\n')
@@ -105,6 +105,8 @@ class TestClient:
     kept and sent with later requests. ``scheme`` sets ``request.scheme``
     and ``host`` the Host header.
     """
+
+    __test__ = False  # not a test case, whatever pytest makes of the name
 
     def __init__(self, app, cookies=None, scheme=None, host=None):
         self.app = app
