@@ -37,8 +37,8 @@ class ConnectionReader:
     # 512: one read holds a typical request head, and a small board's heap
     # finds a free 512-byte block more easily than a 1 KB one
     chunk_size = 512
-    #: called once the request line of a request has arrived
-    started = None
+    #: the server's watchdog record: told when a request starts arriving
+    conn = None
 
     def __init__(self, stream):
         self.stream = stream
@@ -79,8 +79,8 @@ class ConnectionReader:
                     .replace(b'\n', b'\r\n')
             size = len(buf) - pos
             if size:
-                if not started and self.started is not None:
-                    self.started()
+                if not started and self.conn is not None:
+                    self.conn.busy()
                 started = True
                 if size > max_line and buf.find(b'\n', pos,
                                                 pos + max_line + 2) < 0:
@@ -223,7 +223,8 @@ class Request:
                  body=None, stream=None, sock=None, url_prefix='',
                  subapp=None, scheme=None, route=None):
         self.app = app
-        self.client_addr = client_addr
+        if client_addr is not None:
+            self.client_addr = client_addr  # else worked out when asked
         self.method = method
         self.url = url
         self.http_version = http_version
@@ -344,6 +345,8 @@ class Request:
                     value = parse_urlencoded(self.body.decode())
                 except UnicodeError:
                     raise HTTPException(400, 'Invalid form body')
+        elif name == 'client_addr':
+            value = _peer(self.sock[1]) if self.sock else None
         elif name == 'content_length':
             value = self.headers.get('Content-Length')
             value = int(value) if value else 0
@@ -393,3 +396,16 @@ def _continue(headers, writer):
     expect = headers.get_lower('expect')
     if expect and expect.lower() == '100-continue' and writer is not None:
         writer.write(b'HTTP/1.1 100 Continue\r\n\r\n')
+
+
+def _peer(writer):
+    """The (host, port) of the client on the other end of ``writer``."""
+    try:
+        addr = writer.get_extra_info('peername')
+    except Exception:
+        return None
+    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
+        # MicroPython's unix port gives a raw IPv4 sockaddr
+        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
+                addr[2] << 8 | addr[3])
+    return addr

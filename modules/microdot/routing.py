@@ -3,6 +3,14 @@ import re
 
 _NO_ARGS = {}  # shared by static matches; never mutated
 _ANY = '[^/]+'
+def _convert(parser, value):
+    """A segment's value through its type's parser; None rejects it."""
+    try:
+        return parser(value)
+    except ValueError:
+        return None
+
+
 def _int(value):
     digits = value[1:] if value[0] == '-' else value
     return int(value) if digits.isdigit() else None
@@ -103,10 +111,7 @@ class URLPattern:
                 except RuntimeError:  # MicroPython's re ran out of stack
                     return None
                 if parser is not None:
-                    try:
-                        part = parser(part)
-                    except ValueError:
-                        return None
+                    part = _convert(parser, part)
                     if part is None:
                         return None
                 values[name] = part
@@ -123,10 +128,7 @@ class URLPattern:
         for name, parser, group in self.args:
             value = m.group(group)
             if parser is not None:
-                try:
-                    value = parser(value)
-                except ValueError:
-                    return None
+                value = _convert(parser, value)
                 if value is None:
                     return None
             values[name] = value

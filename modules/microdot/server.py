@@ -54,18 +54,6 @@ def _keep_alive(req):
     return value is None or 'close' not in value.lower()
 
 
-def _peer(writer):
-    try:
-        addr = writer.get_extra_info('peername')
-    except Exception:
-        return None
-    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
-        # MicroPython's unix port gives a raw IPv4 sockaddr
-        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
-                addr[2] << 8 | addr[3])
-    return addr
-
-
 async def serve_connection(app, reader, writer, scheme=None):
     """Serve every request a client sends on one connection."""
     conns = app._connections
@@ -76,14 +64,13 @@ async def serve_connection(app, reader, writer, scheme=None):
     creader = ConnectionReader(reader)
     sock = (creader, writer)
     if conn is not None:
-        creader.started = conn.busy
-    addr = _peer(writer)
+        creader.conn = conn
     try:
         while True:
             if conn is not None:
                 conn.wait_request()
             try:
-                req = await Request.create(app, creader, writer, addr,
+                req = await Request.create(app, creader, writer, None,
                                            scheme or app.scheme, sock)
             except HTTPException as exc:
                 if conn is not None:
