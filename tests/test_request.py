@@ -65,6 +65,13 @@ class RequestAttributesTest(unittest.TestCase):
         call(self.app, 'GET', '/p/caf%C3%A9%20bar')
         self.assertEqual(self.seen['name'], 'caf\u00e9 bar')
 
+    def test_plus_in_path_is_a_plus(self):
+        # '+' means a space only in query strings and forms
+        call(self.app, 'GET', '/p/a+b%21')
+        self.assertEqual(self.seen['name'], 'a+b!')
+        call(self.app, 'GET', '/p/c+d')
+        self.assertEqual(self.seen['name'], 'c+d')
+
 
 class ArgsTest(unittest.TestCase):
     def get_args(self, query):

@@ -237,7 +237,7 @@ class Request:
         if '%' in path:
             from .urls import urldecode_str
             try:
-                path = urldecode_str(path)
+                path = urldecode_str(path, False)  # '+' stays '+'
             except (UnicodeError, ValueError):
                 raise HTTPException(400, 'Malformed URL')
         self.path = path

@@ -78,11 +78,16 @@ _HEXB = b'0123456789abcdefABCDEF'
 _SAFE = b'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~'
 
 
-def urldecode_bytes(data):
-    """Decode a URL-encoded ``bytes`` value (``+`` is a space) to ``str``."""
-    if b'%' not in data and b'+' not in data:
+def urldecode_bytes(data, plus=True):
+    """Decode a URL-encoded ``bytes`` value to ``str``.
+
+    ``+`` means a space in query strings and forms; pass ``plus=False`` for
+    a URL path, where it is a plain ``+``.
+    """
+    if b'%' not in data and (not plus or b'+' not in data):
         return data.decode()
-    data = data.replace(b'+', b' ')
+    if plus:
+        data = data.replace(b'+', b' ')
     parts = data.split(b'%')
     out = bytearray(parts[0])
     for part in parts[1:]:
@@ -96,11 +101,12 @@ def urldecode_bytes(data):
     return bytes(out).decode()
 
 
-def urldecode_str(text):
-    """Decode a URL-encoded ``str`` (``+`` is a space) to ``str``."""
-    if '%' not in text and '+' not in text:
+def urldecode_str(text, plus=True):
+    """Decode a URL-encoded ``str`` (``+`` is a space unless ``plus`` is
+    False) to ``str``."""
+    if '%' not in text and (not plus or '+' not in text):
         return text
-    return urldecode_bytes(text.encode())
+    return urldecode_bytes(text.encode(), plus)
 
 
 def urlencode(text):
