@@ -19,14 +19,7 @@ if [ -n "${IDF_PATH:-}" ] && command -v idf.py >/dev/null 2>&1; then
     exit 0
 fi
 for board in $BOARDS; do
-    step "check BOARD=$board without the ESP-IDF"
-    rc=0
-    "$PY" firmware/build.py check "$board" || rc=$?
-    if [ "$rc" -eq 3 ] && [ "${SKIP_IF_MISSING:-0}" = 1 ]; then
-        echo "SKIP $CI_NAME: cannot check $board here (see the line above)"
-        exit 0
-    fi
-    [ "$rc" -eq 0 ] || exit "$rc"
+    ci_firmware check "$board"  # without the ESP-IDF
 done
 echo "firmware: ESP-IDF not found (IDF_PATH unset or idf.py not on PATH): the images were checked, not built; install ESP-IDF v5.5.1 and \`source \$IDF_PATH/export.sh\` to build them"
 if [ "${SKIP_IF_MISSING:-0}" = 1 ]; then

@@ -18,17 +18,22 @@ step() {
     printf '\n=== %s: %s\n' "$CI_NAME" "$*"
 }
 
-# Build BOARD's image (what `make BOARD=...` does). A missing source or
+# `firmware/build.py VERB BOARD` (build: what `make BOARD=...` does; check:
+# what can be checked without the port's toolchain). A missing source or
 # toolchain ends the script: non-zero, or SKIP with SKIP_IF_MISSING=1.
-ci_build() {
-    step "build BOARD=$1"
+ci_firmware() {
+    step "$1 BOARD=$2"
     rc=0
-    "$PY" firmware/build.py build "$1" || rc=$?
+    "$PY" firmware/build.py "$1" "$2" || rc=$?
     if [ "$rc" -eq 3 ] && [ "${SKIP_IF_MISSING:-0}" = 1 ]; then
-        echo "SKIP $CI_NAME: BOARD=$1 cannot be built here (see the line above)"
+        echo "SKIP $CI_NAME: cannot $1 BOARD=$2 here (see the line above)"
         exit 0
     fi
     [ "$rc" -eq 0 ] || exit "$rc"
+}
+
+ci_build() {
+    ci_firmware build "$1"
 }
 
 # The host tools (pytest, mpremote) live in .venv; make it if needed.

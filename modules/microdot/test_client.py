@@ -9,20 +9,9 @@ socket, so what passes here passes on the wire.
 """
 import json
 
+from .body import BytesStream
 from .structures import NoCaseDict
 from . import server
-
-
-class _Reader:
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    async def read(self, n=-1):
-        end = len(self.data) if n < 0 else self.pos + n
-        chunk = self.data[self.pos:end]
-        self.pos += len(chunk)
-        return chunk
 
 
 class _Writer:
@@ -143,7 +132,7 @@ class TestClient:
             lines.append(name + ': ' + str(value))
         raw = ('\r\n'.join(lines) + '\r\n\r\n').encode() + body
         writer = _Writer()
-        await server.serve_connection(self.app, _Reader(raw), writer,
+        await server.serve_connection(self.app, BytesStream(raw), writer,
                                       self.scheme)
         res = TestResponse(b''.join(writer.chunks))
         self._update_cookies(res)
