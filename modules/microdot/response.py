@@ -172,18 +172,13 @@ class Response:
 
     def head_bytes(self, version='1.1'):
         """The status line and headers, as bytes ready to send."""
+        if self.__dict__.get('headers') is None and \
+                isinstance(self.body, bytes):
+            return b'%s%d\r\n\r\n' % (self._prefix(version), len(self.body))
         status = self.status_code
         reason = self.reason
         if reason is None:
             reason = reason_phrase(status)
-        headers = self.__dict__.get('headers')
-        if headers is None and isinstance(self.body, bytes):
-            # the common case, in one allocation
-            return ('HTTP/%s %d %s\r\n%sContent-Type: %s\r\n'
-                    'Content-Length: %d\r\n\r\n' % (
-                        version, status, reason, _connection_line(self),
-                        self._ctype or _default_type(type(self)),
-                        len(self.body))).encode()
         self.complete()
         headers = self.headers
         lines = ['HTTP/%s %d %s\r\n' % (version, status, reason)]
@@ -229,28 +224,38 @@ class Response:
         await write_streamed(self, stream, version, conn)
 
     def _head_and_body(self, version):
-        if self.reason is None and version == '1.1' and \
-                self.__dict__.get('headers') is None:
-            # the usual response: a cached status line and Content-Type
-            ctype = self._ctype or _default_type(type(self))
+        if self.__dict__.get('headers') is None:
+            return b'%s%d\r\n\r\n%s' % (self._prefix(version),
+                                          len(self.body), self.body)
+        return self.head_bytes(version) + self.body
+
+    def _prefix(self, version):
+        """The head of a response with no headers dict, up to the value of
+        Content-Length, as bytes; cached for the usual HTTP/1.1 replies."""
+        status = self.status_code
+        ctype = self._ctype or _default_type(type(self))
+        cacheable = self.reason is None and version == '1.1'
+        if cacheable:
             heads = _heads.get(ctype)
             if heads is None:
                 if len(_heads) >= 8:
                     _heads.clear()
                 heads = _heads[ctype] = {}
-            status = self.status_code
             key = status
             if self._connection:
                 key += 1000 if self._connection == 'close' else 2000
             prefix = heads.get(key)
-            if prefix is None:
-                prefix = heads[key] = (
-                    'HTTP/1.1 %d %s\r\n%sContent-Type: %s\r\n'
-                    'Content-Length: ' % (status, reason_phrase(status),
-                                          _connection_line(self),
-                                          ctype)).encode()
-            return b'%s%d\r\n\r\n%s' % (prefix, len(self.body), self.body)
-        return self.head_bytes(version) + self.body
+            if prefix is not None:
+                return prefix
+        reason = self.reason
+        if reason is None:
+            reason = reason_phrase(status)
+        prefix = ('HTTP/%s %d %s\r\n%sContent-Type: %s\r\nContent-Length: '
+                  % (version, status, reason, _connection_line(self),
+                     ctype)).encode()
+        if cacheable:
+            heads[key] = prefix
+        return prefix
 
     @classmethod
     def redirect(cls, location, status_code=302):
