@@ -268,6 +268,10 @@ class LifecycleTest(ServerTestCase):
     def test_start_server_on_busy_port_raises(self):
         import socket
         busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # SO_REUSEADDR like the server's own socket: an earlier test's
+        # connections may still sit in TIME_WAIT on this port, and only a
+        # listening socket (not TIME_WAIT) must make start_server fail.
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         port = free_port(self.base_port)
         busy.bind(socket.getaddrinfo('127.0.0.1', port)[0][-1])
         busy.listen(1)
