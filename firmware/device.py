@@ -83,14 +83,14 @@ def run(cmd):
 def flash_esp32(board, port):
     spec = build.BOARDS[board]
     firmware = image(board, 'firmware.bin')
-    esptool = tool(["esptool", "esptool.py"])
+    import importlib.util
+    if importlib.util.find_spec('esptool') is not None:
+        esptool = [sys.executable, '-m', 'esptool']  # `make flash` installs it
+    else:
+        esptool = tool(["esptool", "esptool.py"])
     if esptool is None:
-        import importlib.util
-        if importlib.util.find_spec('esptool') is not None:
-            esptool = [sys.executable, '-m', 'esptool']
-        else:
-            fail('esptool not found: `pip install esptool` (then run this '
-                 'again; add it to requirements.txt to keep it)')
+        fail('esptool not found: run `make flash BOARD=%s` (it installs '
+             'esptool into .venv) or `pip install esptool`' % board)
     cmd = esptool + ['--chip', spec['chip']]
     if port:
         cmd += ['--port', port]

@@ -27,8 +27,13 @@ firmware-check:
 firmware-size:
 	@$(FW_PYTHON) firmware/build.py size $(BOARD)
 
-flash:
-	@$(FW_PYTHON) firmware/device.py flash $(BOARD) $(PORT)
+# ESP32 boards flash with esptool: installed into the venv on first use
+# (it is not in requirements.txt, so `make test` never pays for it).
+flash: $(STAMP)
+	@case "$(BOARD)" in ESP32*) $(BIN)/python -c 'import esptool' 2>/dev/null \
+	  || { echo "installing esptool into $(VENV) (first ESP32 flash)"; \
+	       $(BIN)/pip install -q --disable-pip-version-check esptool; } ;; esac
+	@$(BIN)/python firmware/device.py flash $(BOARD) $(PORT)
 
 deploy: $(STAMP)
 	@$(BIN)/python firmware/device.py deploy $(APP) $(PORT) --config "$(CONFIG)"
