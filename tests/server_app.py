@@ -223,11 +223,12 @@ class ServerTestCase(unittest.TestCase):
         if not HAS_SOCKETS:
             self.skipTest('this port has no socket module')
         self.saved_limits = (Request.max_content_length,
-                             Request.max_body_length, Request.max_readline)
+                             Request.max_body_length, Request.max_readline,
+                             Request.max_head_length)
 
     def tearDown(self):
         (Request.max_content_length, Request.max_body_length,
-         Request.max_readline) = self.saved_limits
+         Request.max_readline, Request.max_head_length) = self.saved_limits
 
     def serve(self, coro_fn, app=None):
         app = app or make_app(getattr(self, 'dir', None))

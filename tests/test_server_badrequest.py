@@ -5,7 +5,7 @@ Bad input: each case is followed by a good request that must be served.
 import asyncio
 
 from microdot import Request
-from server_app import ServerTestCase, HUGE_LINE
+from server_app import ServerTestCase, HUGE_LINE, make_app
 from support import ConnectionClosed, build_request
 
 
@@ -203,6 +203,73 @@ class BadRequestTest(ServerTestCase):
                 b'Transfer-Encoding: chunked\r\n\r\n'
                 b'50\r\n' + b'a' * 80 + b'\r\n50\r\n' + b'b' * 80 +
                 b'\r\n0\r\n\r\n', 413)
+
+        self.serve(go)
+
+    def test_error_handlers_answer_body_errors_then_close(self):
+        app = make_app()
+
+        @app.errorhandler(413)
+        async def too_large(req):
+            return 'custom 413 for ' + req.path, 413
+
+        @app.errorhandler(400)
+        async def bad(req):
+            return 'custom 400', 400
+
+        async def go(srv):
+            for data, status, body in [
+                    (b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
+                     + str(Request.max_content_length + 1).encode() +
+                     b'\r\n\r\n', 413, b'custom 413 for /echo'),
+                    (b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
+                     b'x\r\n\r\n', 400, b'custom 400'),
+                    (b'BAD\r\n\r\n', 400, None)]:
+                c = await srv.client()
+                await c.send(data + build_request('GET', '/hello/pipelined'))
+                res = await c.read_response()
+                self.assertEqual(res.status, status)
+                if body is not None:
+                    self.assertEqual(res.body, body)
+                else:
+                    self.assertNotEqual(res.body, b'custom 400')
+                # the body's framing is unknown: the connection must end
+                self.assertTrue(await c.is_closed(2))
+                await c.close()
+            await self.assert_serving(srv)
+
+        self.serve(go, app)
+
+    def test_streamed_chunked_body_over_the_limit_closes(self):
+        Request.max_body_length = 64
+        Request.max_content_length = 100
+
+        async def go(srv):
+            c = await srv.client()
+            await c.send(b'POST /stream-in HTTP/1.1\r\nHost: x\r\n'
+                         b'Transfer-Encoding: chunked\r\n\r\n'
+                         b'50\r\n' + b'a' * 80 + b'\r\n50\r\n' + b'b' * 80
+                         + b'\r\n0\r\n\r\n'
+                         + build_request('GET', '/hello/smuggled'))
+            res = await c.read_response()
+            self.assertEqual(res.status, 413)
+            self.assertTrue(await c.is_closed(2))
+            self.assertNotIn(b'smuggled', c.buf)
+            await c.close()
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_head_over_max_head_length(self):
+        headers = {}
+        for i in range(5):
+            headers['X-Big-%d' % i] = 'v' * 1900
+
+        async def go(srv):
+            await self.expect(srv, build_request('GET', '/', headers), 431)
+            Request.max_head_length = 16 * 1024
+            res = await srv.request('GET', '/hello/big', headers)
+            self.assertEqual(res.status, 200)
 
         self.serve(go)
 

@@ -216,6 +216,26 @@ class KeepAliveTest(ServerTestCase):
 
         self.serve(go)
 
+    def test_streamed_chunked_body_keeps_the_connection(self):
+        Request.max_body_length = 64
+        body = (b'40\r\n' + b'a' * 64 + b'\r\n40\r\n' + b'b' * 64 +
+                b'\r\n0\r\n\r\n')
+        head = (b'Host: x\r\nTransfer-Encoding: chunked\r\n\r\n')
+
+        async def go(srv):
+            c = await srv.client()
+            # read by the handler, then left unread (drained by the server)
+            await c.send(b'POST /stream-in HTTP/1.1\r\n' + head + body +
+                         b'POST /ignore HTTP/1.1\r\n' + head + body +
+                         build_request('GET', '/hello/after'))
+            res = await c.read_response()
+            self.assertEqual((res.status, res.body), (200, b'128'))
+            res = await c.read_response()
+            self.assertEqual((res.status, res.body), (200, b'ignored'))
+            self.assertEqual((await c.read_response()).body, b'hello after')
+
+        self.serve(go)
+
     @unittest.skipIf(IS_MICROPYTHON, 'half-closing a socket needs '
                      'write_eof(), which MicroPython streams lack')
     def test_client_half_close_still_gets_response(self):

@@ -76,29 +76,134 @@ class BytesStream:
         return await self.read(end - self.pos)
 
 
-async def read_chunked(reader, limit, max_line):
-    """Read a ``Transfer-Encoding: chunked`` body of at most ``limit`` bytes."""
+_HEX = b'0123456789abcdefABCDEF'
+
+
+class ChunkedStream:
+    """A ``Transfer-Encoding: chunked`` request body, decoded on demand.
+
+    ``request.stream`` for chunked bodies over ``Request.max_body_length``
+    (smaller ones are read whole by :func:`read_chunked`). At most
+    ``limit`` body bytes are accepted (413 past it); a malformed or cut
+    short body raises HTTPException 400.
+    """
+
+    def __init__(self, reader, limit, max_line):
+        self.reader = reader
+        self.limit = limit
+        self.max_line = max_line
+        self.data = b''   # decoded bytes not handed out yet
+        self.left = 0     # bytes of the current chunk still on the wire
+        self.total = 0    # body bytes decoded so far
+        self.started = False
+        self.error = None
+        #: non-zero until the last chunk and the trailers have been read
+        self.remaining = 1
+
+    async def _next_chunk(self):
+        """Read a chunk-size line (and the line end before it); at the
+        last chunk, the trailers, and mark the body done."""
+        if self.error is not None:
+            raise self.error  # the body is unusable past a first error
+        reader = self.reader
+        try:
+            try:
+                if self.started:
+                    line = await readline(reader, 0)  # ends the chunk data
+                    if line is None:
+                        raise EOFError
+                self.started = True
+                line = await readline(reader, 64)
+                if line is None:
+                    raise EOFError
+                digits = line.split(b';')[0].strip()
+                for c in digits:
+                    if c not in _HEX:
+                        raise ValueError
+                size = int(digits, 16)
+                if size == 0:
+                    while await readline(reader, self.max_line):
+                        pass  # trailers are ignored
+                    self.remaining = 0
+            except EOFError:
+                raise HTTPException(400, 'Incomplete body')
+            except (ValueError, TypeError):
+                raise HTTPException(400, 'Malformed chunked body')
+            self.total += size
+            if self.total > self.limit:
+                raise HTTPException(413, 'Payload Too Large')
+        except HTTPException as exc:
+            self.error = exc  # the connection can not be reused now
+            raise
+        self.left = size
+
+    async def read(self, n=-1):
+        """Read up to ``n`` bytes of the body (all of it when ``n`` < 0);
+        b'' at its end."""
+        out = b''
+        while n < 0 or len(out) < n:
+            if self.data:
+                want = len(self.data) if n < 0 else n - len(out)
+                out += self.data[:want]
+                self.data = self.data[want:]
+                continue
+            if not self.left:
+                if not self.remaining:
+                    break
+                await self._next_chunk()
+                continue
+            want = self.left if n < 0 else min(self.left, n - len(out))
+            data = await self.reader.read(want)
+            if not data:
+                raise HTTPException(400, 'Incomplete body')
+            self.left -= len(data)
+            out += data
+            if n >= 0:
+                break  # return what arrived rather than wait for more
+        return out
+
+    # read() until n bytes: EOFError if the body ends first
+    readexactly = ConnectionReader.readexactly
+
+    async def readline(self):
+        """Read one line of the body, line end included."""
+        line = b''
+        while True:
+            c = await self.read(1)
+            line += c
+            if not c or c == b'\n':
+                return line
+
+    async def drain(self, limit):
+        """Discard up to ``limit`` unread bytes; True if the body is done."""
+        try:
+            while (self.remaining or self.left or self.data) and limit > 0:
+                data = await self.read(min(1024, limit))
+                if not data:
+                    break
+                limit -= len(data)
+        except HTTPException:
+            return False
+        return not (self.remaining or self.left or self.data)
+
+
+async def read_chunked(reader, limit, max_line, max_body):
+    """Read a ``Transfer-Encoding: chunked`` body of at most ``limit`` bytes.
+
+    Returns ``(body, None)`` when it fits in ``max_body`` bytes, else
+    ``(b'', stream)``: a :class:`ChunkedStream` that holds what was read
+    and decodes the rest on demand.
+    """
+    stream = ChunkedStream(reader, limit, max_line)
     body = b''
     while True:
-        try:
-            line = await readline(reader, 64)
-            size = int(line.split(b';')[0].strip(), 16)
-        except (ValueError, AttributeError, TypeError):
-            raise HTTPException(400, 'Malformed chunked body')
-        except EOFError:
-            raise HTTPException(400, 'Incomplete body')
-        if len(body) + size > limit:
-            raise HTTPException(413, 'Payload Too Large')
-        try:
-            if size == 0:
-                while await readline(reader, max_line):
-                    pass  # trailers are ignored
-                return body
-            body += await reader.readexactly(size)
-            if await readline(reader, 0) != b'':
-                raise HTTPException(400, 'Malformed chunked body')
-        except (EOFError, ValueError):
-            raise HTTPException(400, 'Incomplete body')
+        data = await stream.read(max_body + 1 - len(body))
+        if not data:
+            return body, None
+        body = data if not body else body + data
+        if len(body) > max_body:
+            stream.data = body
+            return b'', stream
 
 
 async def readline(reader, limit):

@@ -67,12 +67,26 @@ async def reply_bad_request(app, reader, writer, exc, conn):
     just sent. So a bounded amount of what it still sends is read and
     dropped, for a short while, before the connection closes.
     """
-    status = exc.status_code
-    res = Response(exc.reason or reason_phrase(status), status,
-                   {'Connection': 'close'})
-    await res.write(writer)
-    if app.debug:
-        print('? ? %d (bad request)' % status)
+    req = getattr(exc, 'request', None)
+    if req is None:
+        # no request could be read: nothing to hand an error handler
+        status = exc.status_code
+        res = Response(exc.reason or reason_phrase(status), status,
+                       {'Connection': 'close'})
+        await res.write(writer)
+        if app.debug:
+            print('? ? %d (bad request)' % status)
+    else:
+        # the head was read (the body was too large or malformed): the
+        # application's error handlers and after-error hooks apply
+        res = await handle_exception(app, req, exc, (app,))
+        if res is not Response.already_handled:
+            res.headers['Connection'] = 'close'
+            res.complete()
+            res.is_head = req.method == 'HEAD'
+            await res.write(writer, '1.1', conn)
+        if app.debug:
+            print('%s %s %d' % (req.method, req.path, res.status_code))
     if conn is not None:
         conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
     total = 0

@@ -202,8 +202,8 @@ class Request:
     ``headers`` (a :class:`NoCaseDict`), ``scheme``, ``url_prefix`` and
     ``subapp`` (for routes of a mounted app), ``route`` (the handler that
     matched), and the lazily computed ``args``, ``cookies``, ``json``,
-    ``form``, ``body``, ``stream``, ``content_type``, ``content_length``
-    and ``g``.
+    ``form``, ``files`` (uploads, filled by the multipart extension),
+    ``body``, ``stream``, ``content_type``, ``content_length`` and ``g``.
     """
 
     #: Largest accepted body in bytes; larger requests get a 413.
@@ -214,6 +214,9 @@ class Request:
     max_readline = 2 * 1024
     #: Most header lines a request may carry (431 past it).
     max_headers = 64
+    #: Largest request head (request line and headers) in bytes (431 past
+    #: it). Raise it along with ``max_readline`` for very large cookies.
+    max_head_length = 8 * 1024
 
     class G:
         """A namespace for data shared by the handlers of one request."""
@@ -262,7 +265,6 @@ class Request:
     subapp = None
     scheme = 'http'
     route = None
-    files = None
     _stream = None  # a body left on the connection, read on demand
     _after = None
 
@@ -273,49 +275,61 @@ class Request:
 
         Returns None when the client closed the connection before sending
         anything. Raises :class:`HTTPException` (400, 413, 414, 431, 505)
-        for a request that can not be served.
+        for a request that can not be served; when its head was readable
+        (a body too large or malformed), the exception's ``request``
+        attribute holds the request without its body, for error handlers.
         """
         reader = client_reader
         if not isinstance(reader, ConnectionReader):
             reader = ConnectionReader(reader)
         max_line = Request.max_readline
-        head = await reader.read_head(max_line, max_line * 4)
+        head = await reader.read_head(max_line, Request.max_head_length)
         if head is None:
             return None
         method, url, version, headers = parse_head(head, max_line,
                                                    Request.max_headers)
+        sock = sock or (reader, client_writer)
         body = b''
         stream = None
         length = headers.get_lower('content-length')
-        if headers.get_lower('transfer-encoding'):
-            if length is not None or \
-                    headers['Transfer-Encoding'].lower() != 'chunked':
-                raise HTTPException(400, 'Unsupported Transfer-Encoding')
-            _continue(headers, client_writer)
-            from .body import read_chunked
-            body = await read_chunked(reader, Request.max_content_length,
-                                      Request.max_readline)
-            headers['Content-Length'] = str(len(body))
-            del headers['Transfer-Encoding']
-        elif length is not None:
-            if not length.isdigit():
-                raise HTTPException(400, 'Invalid Content-Length')
-            n = int(length)
-            if n > Request.max_content_length:
-                raise HTTPException(413, 'Payload Too Large')
-            if n:
+        try:
+            if headers.get_lower('transfer-encoding'):
+                if length is not None or \
+                        headers['Transfer-Encoding'].lower() != 'chunked':
+                    raise HTTPException(400, 'Unsupported Transfer-Encoding')
                 _continue(headers, client_writer)
-                if n <= Request.max_body_length:
-                    try:
-                        body = await reader.readexactly(n)
-                    except EOFError:
-                        raise HTTPException(400, 'Incomplete body')
-                else:
-                    from .body import BodyStream
-                    stream = BodyStream(reader, n)
+                from .body import read_chunked
+                body, stream = await read_chunked(
+                    reader, Request.max_content_length, max_line,
+                    Request.max_body_length)
+                if stream is None:
+                    headers['Content-Length'] = str(len(body))
+                    del headers['Transfer-Encoding']
+            elif length is not None:
+                if not length.isdigit():
+                    raise HTTPException(400, 'Invalid Content-Length')
+                n = int(length)
+                if n > Request.max_content_length:
+                    raise HTTPException(413, 'Payload Too Large')
+                if n:
+                    _continue(headers, client_writer)
+                    if n <= Request.max_body_length:
+                        try:
+                            body = await reader.readexactly(n)
+                        except EOFError:
+                            raise HTTPException(400, 'Incomplete body')
+                    else:
+                        from .body import BodyStream
+                        stream = BodyStream(reader, n)
+        except HTTPException as exc:
+            try:
+                exc.request = Request(app, client_addr, method, url, version,
+                                      headers, sock=sock, scheme=scheme)
+            except HTTPException:
+                pass  # the URL is malformed too: no request to offer
+            raise
         return Request(app, client_addr, method, url, version, headers,
-                       body=body, stream=stream,
-                       sock=sock or (reader, client_writer), scheme=scheme)
+                       body=body, stream=stream, sock=sock, scheme=scheme)
 
     def __getattr__(self, name):
         # The lazily computed attributes: each is worked out on first use
@@ -349,11 +363,13 @@ class Request:
             value = _peer(self.sock[1]) if self.sock else None
         elif name == 'content_length':
             value = self.headers.get('Content-Length')
-            value = int(value) if value else 0
+            value = int(value) if value and value.isdigit() else 0
         elif name == 'content_type':
             value = self.headers.get('Content-Type')
         elif name == 'g':
             value = Request.G()
+        elif name == 'files':
+            value = {}  # filled by the multipart extension
         elif name == 'stream':
             from .body import BytesStream
             value = BytesStream(self.body)

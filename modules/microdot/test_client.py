@@ -121,7 +121,8 @@ class TestClient:
         elif body is None:
             body = b''
         headers.setdefault('Host', self.host)
-        if body or method in ('POST', 'PUT', 'PATCH'):
+        if (body or method in ('POST', 'PUT', 'PATCH')) and \
+                'Transfer-Encoding' not in headers:  # else body is encoded
             headers.setdefault('Content-Length', str(len(body)))
         if self.cookies:
             jar = '; '.join(k + '=' + v for k, v in self.cookies.items())

@@ -1,0 +1,232 @@
+"""Bodies that break the limits, chunked bodies, and the error handlers
+that answer requests whose body could not be read (through the test
+client, which feeds raw bytes through the server's connection loop)."""
+import unittest
+
+from microdot import Microdot, Request
+from support import call
+
+
+def chunked(*parts, end=b'0\r\n\r\n'):
+    """A chunked body: one chunk per part."""
+    return b''.join(b'%x\r\n%s\r\n' % (len(p), p) for p in parts) + end
+
+
+TE = {'Transfer-Encoding': 'chunked'}
+
+
+def make_app(seen):
+    app = Microdot()
+
+    @app.post('/body')
+    async def body(req):
+        seen['body'] = req.body
+        seen['content_length'] = req.content_length
+        return 'ok'
+
+    @app.post('/stream')
+    async def stream(req):
+        data = b''
+        for _ in range(1000):
+            piece = await req.stream.read(100)
+            if not piece:
+                break
+            data += piece
+        seen['body'] = req.body
+        seen['stream'] = data
+        return str(len(data))
+
+    @app.post('/readall')
+    async def readall(req):
+        seen['stream'] = await req.stream.read()
+        return 'ok'
+
+    return app
+
+
+class LimitsTestCase(unittest.TestCase):
+    def setUp(self):
+        self.saved = (Request.max_content_length, Request.max_body_length,
+                      Request.max_readline, Request.max_head_length)
+        self.seen = {}
+        self.app = make_app(self.seen)
+
+    def tearDown(self):
+        (Request.max_content_length, Request.max_body_length,
+         Request.max_readline, Request.max_head_length) = self.saved
+
+
+class ChunkedBodyTest(LimitsTestCase):
+    def test_small_chunked_body_is_loaded(self):
+        res = call(self.app, 'POST', '/body', headers=TE,
+                   body=chunked(b'hello', b', world'))
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(self.seen['body'], b'hello, world')
+        self.assertEqual(self.seen['content_length'], 12)
+
+    def test_chunked_body_over_max_body_length_is_streamed(self):
+        Request.max_body_length = 100
+        parts = [bytes([65 + i]) * 70 for i in range(5)]
+        res = call(self.app, 'POST', '/stream', headers=TE,
+                   body=chunked(*parts))
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(res.text, '350')
+        self.assertEqual(self.seen['stream'], b''.join(parts))
+        self.assertEqual(self.seen['body'], b'')
+
+    def test_streamed_chunked_body_read_whole(self):
+        Request.max_body_length = 10
+        res = call(self.app, 'POST', '/readall', headers=TE,
+                   body=chunked(b'a' * 30, b'b' * 30, b'c' * 5))
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(self.seen['stream'], b'a' * 30 + b'b' * 30 + b'c' * 5)
+
+    def test_chunked_body_at_max_body_length_is_loaded(self):
+        Request.max_body_length = 100
+        call(self.app, 'POST', '/body', headers=TE,
+             body=chunked(b'x' * 60, b'y' * 40))
+        self.assertEqual(self.seen['body'], b'x' * 60 + b'y' * 40)
+
+    def test_streamed_chunked_body_over_max_content_length(self):
+        Request.max_body_length = 50
+        Request.max_content_length = 150
+        res = call(self.app, 'POST', '/stream', headers=TE,
+                   body=chunked(b'a' * 80, b'b' * 80))
+        self.assertEqual(res.status_code, 413)
+        self.assertNotIn('stream', self.seen)
+
+    def test_malformed_chunk_while_streaming(self):
+        Request.max_body_length = 50
+        res = call(self.app, 'POST', '/stream', headers=TE,
+                   body=chunked(b'a' * 80, end=b'zz\r\nabc\r\n0\r\n\r\n'))
+        self.assertEqual(res.status_code, 400)
+        res = call(self.app, 'POST', '/stream', headers=TE,
+                   body=chunked(b'a' * 80, end=b'5\r\nab'))
+        self.assertEqual(res.status_code, 400)
+
+    def test_chunk_sizes_must_be_hex_digits(self):
+        for size in [b'-5', b'0x5', b'+5', b'5 5', b'']:
+            res = call(self.app, 'POST', '/body', headers=TE,
+                       body=size + b'\r\nhello\r\n0\r\n\r\n')
+            self.assertEqual(res.status_code, 400, size)
+        res = call(self.app, 'POST', '/body', headers=TE,
+                   body=b'5 ; name=value\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n')
+        self.assertEqual(res.status_code, 200)
+        self.assertEqual(self.seen['body'], b'hello')
+
+
+class ErrorHandlersForBodyErrorsTest(LimitsTestCase):
+    def setUp(self):
+        super().setUp()
+        seen = self.seen
+        seen['errors'] = []
+        app = self.app
+
+        @app.errorhandler(413)
+        async def too_large(req):
+            seen['errors'].append((413, req.method, req.path))
+            return {'error': 'too large'}, 413
+
+        @app.errorhandler(400)
+        async def bad(req):
+            seen['errors'].append((400, req.method, req.path))
+            return {'error': 'bad request'}, 400
+
+        @app.after_error_request
+        async def after(req, res):
+            res.headers['X-After-Error'] = str(res.status_code)
+
+    def test_413_goes_through_the_error_handler(self):
+        res = call(self.app, 'POST', '/body?x=1',
+                   body=b'x' * (Request.max_content_length + 1))
+        self.assertEqual(res.status_code, 413)
+        self.assertEqual(res.json, {'error': 'too large'})
+        self.assertEqual(res.headers['X-After-Error'], '413')
+        self.assertEqual(res.headers['Connection'], 'close')
+        self.assertEqual(self.seen['errors'], [(413, 'POST', '/body')])
+        self.assertNotIn('body', self.seen)
+
+    def test_invalid_content_length_goes_through_the_error_handler(self):
+        res = call(self.app, 'POST', '/body',
+                   headers={'Content-Length': 'abc'})
+        self.assertEqual(res.status_code, 400)
+        self.assertEqual(res.json, {'error': 'bad request'})
+        self.assertEqual(self.seen['errors'], [(400, 'POST', '/body')])
+
+    def test_chunked_errors_go_through_the_error_handler(self):
+        call(self.app, 'POST', '/body', headers=TE, body=b'zz\r\n')
+        Request.max_content_length = 10
+        call(self.app, 'POST', '/body', headers=TE, body=chunked(b'a' * 20))
+        self.assertEqual(self.seen['errors'],
+                         [(400, 'POST', '/body'), (413, 'POST', '/body')])
+
+    def test_unreadable_head_gets_the_builtin_reply(self):
+        # no request could be read, so there is none to give a handler
+        res = call(self.app, 'GET', '/bad name')
+        self.assertEqual(res.status_code, 400)
+        self.assertEqual(self.seen['errors'], [])
+        self.assertNotIn('X-After-Error', res.headers)
+
+    def test_handler_that_fails_gives_500(self):
+        app = Microdot()
+
+        @app.errorhandler(413)
+        async def broken(req):
+            raise RuntimeError('handler bug')
+
+        res = call(app, 'POST', '/x', body=b'x' * (Request.max_content_length
+                                                   + 1))
+        self.assertEqual(res.status_code, 500)
+
+
+class HeadLimitTest(LimitsTestCase):
+    def test_default(self):
+        self.assertEqual(Request.max_head_length, 8 * 1024)
+
+    def test_head_over_max_head_length(self):
+        headers = {}
+        for i in range(5):
+            headers['X-Big-%d' % i] = 'v' * 1900  # each line under 2 KB
+        res = call(self.app, 'POST', '/body', headers=headers)
+        self.assertEqual(res.status_code, 431)
+        Request.max_head_length = 16 * 1024
+        res = call(self.app, 'POST', '/body', headers=headers)
+        self.assertEqual(res.status_code, 200)
+
+
+class FilesAttributeTest(unittest.TestCase):
+    def test_files_is_an_empty_dict_without_uploads(self):
+        app = Microdot()
+        seen = {}
+
+        @app.post('/')
+        async def index(req):
+            seen['files'] = req.files
+            return 'ok'
+
+        call(app, 'POST', '/', body=b'a=1',
+             headers={'Content-Type': 'application/x-www-form-urlencoded'})
+        self.assertEqual(seen['files'], {})
+
+
+class ChunkedStreamMethodsTest(LimitsTestCase):
+    def test_readexactly_and_readline(self):
+        app = Microdot()
+        seen = {}
+
+        @app.post('/')
+        async def index(req):
+            seen['line'] = await req.stream.readline()
+            seen['exact'] = await req.stream.readexactly(5)
+            try:
+                await req.stream.readexactly(1000)
+            except EOFError:
+                seen['eof'] = True
+            return 'ok'
+
+        Request.max_body_length = 10
+        call(app, 'POST', '/', headers=TE,
+             body=chunked(b'first line\nsec', b'ond and more'))
+        self.assertEqual(seen['line'], b'first line\n')
+        self.assertEqual(seen['exact'], b'secon')
+        self.assertTrue(seen['eof'])
