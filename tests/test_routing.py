@@ -156,6 +156,10 @@ class URLPatternRoutesTest(unittest.TestCase):
         self.assertEqual(call(app, 'GET', '/users/abc/bob').status_code, 404)
         self.assertEqual(call(app, 'GET', '/users/4x/bob').status_code, 404)
         self.assertEqual(call(app, 'GET', '/users/42/bob/x').status_code, 404)
+        # only ASCII digits (%D9%A5 and %C2%B2: Arabic-Indic 5, superscript 2)
+        for path in ['/users/%D9%A5/bob', '/users/%C2%B2/bob', '/users/-/bob']:
+            self.assertEqual(call(app, 'GET', path).status_code, 404, path)
+        self.assertEqual(call(app, 'GET', '/users/-7/bob').json['id'], -7)
 
     def test_path_type(self):
         app = Microdot()

@@ -107,7 +107,9 @@ class BadRequestTest(ServerTestCase):
 
     def test_invalid_content_length(self):
         async def go(srv):
-            for value in ['abc', '-5', '1.5', '5, 6', '0x10', '']:
+            # and digits of other scripts: superscript 2, Arabic-Indic 5
+            for value in ['abc', '-5', '1.5', '5, 6', '0x10', '', '+5',
+                          '\u00b2', '\u0665', '1_0']:
                 await self.expect(
                     srv, b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: '
                     + value.encode() + b'\r\n\r\nhello', 400)
@@ -239,6 +241,21 @@ class BadRequestTest(ServerTestCase):
             await self.assert_serving(srv)
 
         self.serve(go, app)
+
+    def test_chunked_body_split_between_cr_and_lf(self):
+        # the line end after a chunk's data may arrive in two segments
+        async def go(srv):
+            c = await srv.client()
+            await c.send(b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+                         b'Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r')
+            await asyncio.sleep(0.2)
+            await c.send(b'\n0\r\n\r')
+            await asyncio.sleep(0.2)
+            await c.send(b'\n')
+            res = await c.read_response()
+            self.assertEqual((res.status, res.body), (200, b'abc'))
+
+        self.serve(go)
 
     def test_streamed_chunked_body_over_the_limit_closes(self):
         Request.max_body_length = 64

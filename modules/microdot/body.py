@@ -223,7 +223,7 @@ async def readline(reader, limit):
                 raise ValueError('line too long')
             reader.pos = i + 1
             return buf[pos:end]
-        if len(buf) - pos > limit:
+        if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
             raise ValueError('line too long')
         if not await reader._fill():
             if reader.pos < len(reader.buf):

@@ -138,8 +138,8 @@ def parse_head(head, max_line, max_headers):
     method, url, version = parts
     if version != 'HTTP/1.1' and version != 'HTTP/1.0':
         if len(version) == 8 and version.startswith('HTTP/') and \
-                version[5].isdigit() and version[6] == '.' and \
-                version[7].isdigit():
+                version[5] in _DIGITS and version[6] == '.' and \
+                version[7] in _DIGITS:
             raise HTTPException(505, 'HTTP Version Not Supported')
         raise HTTPException(400, 'Malformed request line')
     if not method.isalpha() and not method.replace('-', 'A').isalpha():
@@ -181,6 +181,9 @@ def parse_head(head, max_line, max_headers):
 # saves work and an allocation per header. Bounded for small boards.
 _names = {}
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
+# str.isdigit() also takes other scripts' digits on CPython (not on
+# MicroPython): HTTP numbers are ASCII
+_DIGITS = '0123456789'
 
 
 def _token_lower(name):
@@ -306,7 +309,7 @@ class Request:
                     headers['Content-Length'] = str(len(body))
                     del headers['Transfer-Encoding']
             elif length is not None:
-                if not length.isdigit():
+                if not length or length.strip(_DIGITS):  # ASCII only
                     raise HTTPException(400, 'Invalid Content-Length')
                 n = int(length)
                 if n > Request.max_content_length:
@@ -363,7 +366,7 @@ class Request:
             value = _peer(self.sock[1]) if self.sock else None
         elif name == 'content_length':
             value = self.headers.get('Content-Length')
-            value = int(value) if value and value.isdigit() else 0
+            value = int(value) if value and not value.strip(_DIGITS) else 0
         elif name == 'content_type':
             value = self.headers.get('Content-Type')
         elif name == 'g':

@@ -13,7 +13,9 @@ def _convert(parser, value):
 
 def _int(value):
     digits = value[1:] if value[0] == '-' else value
-    return int(value) if digits.isdigit() else None
+    # ASCII digits only: CPython's int() also reads other scripts' digits
+    return int(value) if digits and not digits.strip('0123456789') \
+        else None
 
 
 class URLPattern:
