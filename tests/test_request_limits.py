@@ -179,6 +179,22 @@ class ErrorHandlersForBodyErrorsTest(LimitsTestCase):
         self.assertEqual(res.status_code, 500)
 
 
+class DeepJsonTest(unittest.TestCase):
+    def test_deeply_nested_json_is_not_a_server_error(self):
+        app = Microdot()
+
+        @app.post('/')
+        async def index(req):
+            return 'parsed' if req.json else 'empty'
+
+        # CPython's parser recurses (RecursionError): 400; MicroPython's
+        # does not and parses it
+        res = call(app, 'POST', '/', body=b'[' * 5000 + b']' * 5000,
+                   headers={'Content-Type': 'application/json'})
+        self.assertIn((res.status_code, res.text),
+                      [(400, 'Invalid JSON body'), (200, 'parsed')])
+
+
 class HeadLimitTest(LimitsTestCase):
     def test_default(self):
         self.assertEqual(Request.max_head_length, 8 * 1024)

@@ -216,6 +216,22 @@ class KeepAliveTest(ServerTestCase):
 
         self.serve(go)
 
+    def test_bare_lf_heads(self):
+        async def go(srv):
+            c = await srv.client()
+            # a bare-LF head followed, in the same segment, by a CRLF one:
+            # the first blank line ends the head, not a later CRLF CRLF
+            await c.send(b'GET /hello/lf HTTP/1.1\nHost: x\n\n' +
+                         build_request('GET', '/hello/crlf') +
+                         b'POST /echo HTTP/1.1\nContent-Length: 6\n\n'
+                         b'ab\r\n\r\n' + build_request('GET', '/hello/end'))
+            for body in [b'hello lf', b'hello crlf', b'ab\r\n\r\n',
+                         b'hello end']:
+                res = await c.read_response()
+                self.assertEqual((res.status, res.body), (200, body))
+
+        self.serve(go)
+
     def test_streamed_chunked_body_keeps_the_connection(self):
         Request.max_body_length = 64
         body = (b'40\r\n' + b'a' * 64 + b'\r\n40\r\n' + b'b' * 64 +

@@ -68,15 +68,19 @@ class ConnectionReader:
             while buf.startswith(b'\r\n', pos):  # stray line ends
                 pos += 2
             self.pos = pos
-            i = buf.find(b'\r\n\r\n', pos)
-            if i >= 0:
-                self.pos = i + 4
-                return buf[pos:i]
-            i = buf.find(b'\n\n', pos)
-            if i >= 0:  # bare LF line ends, as from some hand-made clients
-                self.pos = i + 2
-                return buf[pos:i].replace(b'\r\n', b'\n') \
+            # the first blank line ends the head: CRLF CRLF, or bare LFs as
+            # from some hand-made clients (never a later CRLF CRLF, which
+            # may belong to the body or the next request)
+            i = buf.find(b'\n\r\n', pos)
+            j = buf.find(b'\n\n', pos, len(buf) if i < 0 else i)
+            if j >= 0:
+                self.pos = j + 2
+                return buf[pos:j].replace(b'\r\n', b'\n') \
                     .replace(b'\n', b'\r\n')
+            if i >= 0:
+                self.pos = i + 3
+                return buf[pos:i - 1] if i > pos and buf[i - 1] == 13 \
+                    else buf[pos:i]
             size = len(buf) - pos
             if size:
                 if not started and self.conn is not None:
@@ -351,7 +355,8 @@ class Request:
             if self.body and _mime(self.content_type) == 'application/json':
                 try:
                     value = json.loads(self.body)
-                except (ValueError, UnicodeError):
+                except (ValueError, UnicodeError, RuntimeError):
+                    # RuntimeError: CPython's RecursionError, deep nesting
                     raise HTTPException(400, 'Invalid JSON body')
         elif name == 'form':
             value = None
