@@ -246,3 +246,35 @@ class ChunkedStreamMethodsTest(LimitsTestCase):
         self.assertEqual(seen['line'], b'first line\n')
         self.assertEqual(seen['exact'], b'secon')
         self.assertTrue(seen['eof'])
+
+
+class OutOfMemoryTest(unittest.TestCase):
+    def test_memory_error_reading_a_request_gives_503(self):
+        import microdot.request as request_module
+        saved = request_module.parse_head
+
+        def no_memory(*args):
+            raise MemoryError
+
+        app = Microdot()
+        request_module.parse_head = no_memory
+        try:
+            res = call(app, 'GET', '/')
+        finally:
+            request_module.parse_head = saved
+        self.assertEqual(res.status_code, 503)
+        self.assertEqual(res.headers['Connection'], 'close')
+
+    def test_memory_error_in_a_handler_gives_503(self):
+        app = Microdot()
+
+        @app.get('/')
+        async def index(req):
+            raise MemoryError
+
+        @app.get('/ok')
+        async def ok(req):
+            return 'ok'
+
+        self.assertEqual(call(app, 'GET', '/').status_code, 503)
+        self.assertEqual(call(app, 'GET', '/ok').text, 'ok')

@@ -242,6 +242,45 @@ class BadRequestTest(ServerTestCase):
 
         self.serve(go, app)
 
+    def test_lenient_but_valid_heads(self):
+        async def go(srv):
+            for data, body in [
+                    # several spaces before a header value
+                    (b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length:   5'
+                     b'\r\n\r\nhello', b'hello'),
+                    (b'POST /echo HTTP/1.1\r\nTransfer-Encoding:  chunked\r\n'
+                     b'\r\n2\r\nhi\r\n0\r\n\r\n', b'hi'),
+                    # bare-LF lines ended by a CRLF blank line
+                    (b'GET /hello/mixed HTTP/1.1\nHost: x\n\r\n',
+                     b'hello mixed')]:
+                c = await srv.client()
+                await c.send(data)
+                res = await c.read_response()
+                self.assertEqual((res.status, res.body), (200, body), data)
+                await c.close()
+
+        self.serve(go)
+
+    def test_empty_transfer_encoding_and_non_ascii_method(self):
+        async def go(srv):
+            await self.expect(
+                srv, b'POST /echo HTTP/1.1\r\nTransfer-Encoding:\r\n'
+                b'Content-Length: 5\r\n\r\nhello', 400)
+            await self.expect(srv, 'G\u00c9T / HTTP/1.1\r\n\r\n'.encode(),
+                              400)
+
+        self.serve(go)
+
+    def test_options_asterisk(self):
+        async def go(srv):
+            res = await srv.request('OPTIONS', '*')
+            self.assertEqual(res.status, 200)
+            allow = [m.strip() for m in res.header('allow').split(',')]
+            for method in ['GET', 'POST', 'HEAD', 'OPTIONS']:
+                self.assertIn(method, allow)
+
+        self.serve(go)
+
     def test_chunked_body_split_between_cr_and_lf(self):
         # the line end after a chunk's data may arrive in two segments
         async def go(srv):

@@ -129,6 +129,73 @@ class TimeoutTest(ServerTestCase):
         self.serve(go)
 
 
+class SlowPieces:
+    """Yields n pieces with a pause before each one after the first."""
+
+    def __init__(self, n, pause):
+        self.n = n
+        self.pause = pause
+        self.i = 0
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self.i >= self.n:
+            raise StopAsyncIteration
+        if self.i:
+            await asyncio.sleep(self.pause)
+        self.i += 1
+        return 'piece %d;' % self.i
+
+
+class BodyAndStreamTimeoutTest(ServerTestCase):
+    base_port = 24500
+    idle_timeout = 6
+    request_timeout = 0.5
+
+    def test_stalled_body_is_cut_by_the_request_timeout(self):
+        # the whole head arrives in one read: the body must still be under
+        # request_timeout, not idle_timeout
+        from microdot import Request
+        Request.max_body_length = 16
+        partials = [
+            b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n'
+            b'\r\nabc',
+            b'POST /echo HTTP/1.1\r\nHost: x\r\n'
+            b'Transfer-Encoding: chunked\r\n\r\n5\r\nab',
+            # over max_body_length: read by the handler from request.stream
+            b'POST /stream-in HTTP/1.1\r\nHost: x\r\nContent-Length: 100'
+            b'\r\n\r\n' + b'x' * 40,
+        ]
+
+        async def go(srv):
+            for data in partials:
+                c = await srv.client()
+                await c.send(data)
+                start = now()
+                self.assertTrue(await c.is_closed(4), data)
+                self.assertLess(elapsed(start), 3, data)
+                await c.close()
+            await self.assert_serving(srv)
+
+        self.serve(go)
+
+    def test_pauses_between_streamed_pieces_are_not_timed(self):
+        app = make_app()
+
+        @app.get('/slow-pieces')
+        async def slow_pieces(req):
+            return SlowPieces(3, 0.8)  # pauses longer than request_timeout
+
+        async def go(srv):
+            res = await srv.request('GET', '/slow-pieces')
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.body, b'piece 1;piece 2;piece 3;')
+
+        self.serve(go, app)
+
+
 class LifecycleTest(ServerTestCase):
     base_port = 25000
 

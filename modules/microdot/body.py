@@ -5,15 +5,38 @@ Imported on first use: most requests carry small bodies read in one go.
 from .request import HTTPException, ConnectionReader
 
 
-class BodyStream:
+class _OnTheWire:
+    """A body read off the connection while the handler runs.
+
+    A handler runs under no timeout, but while it waits for the client to
+    send more of the body the connection is under the request timeout:
+    a client that stalls mid-body can not pin the connection.
+    """
+
+    async def read(self, n=-1):
+        """Read up to ``n`` bytes of the body (all of it when ``n`` < 0);
+        b'' at its end."""
+        conn = self.reader.conn
+        if conn is None or conn.deadline is not None:
+            return await self._read(n)  # already under a timeout
+        conn.busy()
+        try:
+            return await self._read(n)
+        finally:
+            conn.handling()
+
+    # read() until n bytes: EOFError if the body ends first
+    readexactly = ConnectionReader.readexactly
+
+
+class BodyStream(_OnTheWire):
     """The body of a large request, read on demand (``request.stream``)."""
 
     def __init__(self, reader, length):
         self.reader = reader
         self.remaining = length
 
-    async def read(self, n=-1):
-        """Read up to ``n`` bytes of the body (all of it when ``n`` < 0)."""
+    async def _read(self, n):
         if n < 0 or n > self.remaining:
             n = self.remaining
         if n == 0:
@@ -25,13 +48,6 @@ class BodyStream:
             if not data:
                 raise EOFError('connection closed mid-body')
         self.remaining -= len(data)
-        return data
-
-    async def readexactly(self, n):
-        if n > self.remaining:
-            raise EOFError('body is shorter than requested')
-        data = await self.reader.readexactly(n)
-        self.remaining -= n
         return data
 
     async def readline(self):
@@ -79,7 +95,7 @@ class BytesStream:
 _HEX = b'0123456789abcdefABCDEF'
 
 
-class ChunkedStream:
+class ChunkedStream(_OnTheWire):
     """A ``Transfer-Encoding: chunked`` request body, decoded on demand.
 
     ``request.stream`` for chunked bodies over ``Request.max_body_length``
@@ -137,9 +153,7 @@ class ChunkedStream:
             raise
         self.left = size
 
-    async def read(self, n=-1):
-        """Read up to ``n`` bytes of the body (all of it when ``n`` < 0);
-        b'' at its end."""
+    async def _read(self, n):
         out = b''
         while n < 0 or len(out) < n:
             if self.data:
@@ -161,9 +175,6 @@ class ChunkedStream:
             if n >= 0:
                 break  # return what arrived rather than wait for more
         return out
-
-    # read() until n bytes: EOFError if the body ends first
-    readexactly = ConnectionReader.readexactly
 
     async def readline(self):
         """Read one line of the body, line end included."""

@@ -45,6 +45,10 @@ async def _error_response(app, req, exc, chain):
                     best = (key, handler)
     if best is not None:
         return app.make_response(await invoke_handler(best[1], req, exc))
+    if isinstance(exc, MemoryError):
+        # the heap ran out (a small board, a large request): not a bug to
+        # print, and the client may try again later
+        return Response('Out of memory', 503)
     print_exception(exc)
     handler = _find_handler(chain, 500)
     if handler is not None:

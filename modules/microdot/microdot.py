@@ -140,7 +140,9 @@ class Microdot:
                     return route, args
         allowed = []
         for route in self.url_map:
-            if route[1].match(path) is not None:
+            # "OPTIONS *" asks about the server: every method it serves
+            if (path == '*' and method == 'OPTIONS') or \
+                    route[1].match(path) is not None:
                 for m in route[0]:
                     if m not in allowed:
                         allowed.append(m)

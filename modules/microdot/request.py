@@ -79,8 +79,11 @@ class ConnectionReader:
                     .replace(b'\n', b'\r\n')
             if i >= 0:
                 self.pos = i + 3
-                return buf[pos:i - 1] if i > pos and buf[i - 1] == 13 \
-                    else buf[pos:i]
+                if i > pos and buf[i - 1] == 13:
+                    return buf[pos:i - 1]
+                # bare-LF lines, then a CRLF blank line
+                return buf[pos:i].replace(b'\r\n', b'\n') \
+                    .replace(b'\n', b'\r\n')
             size = len(buf) - pos
             if size:
                 if not started and self.conn is not None:
@@ -146,7 +149,7 @@ def parse_head(head, max_line, max_headers):
                 version[7] in _DIGITS:
             raise HTTPException(505, 'HTTP Version Not Supported')
         raise HTTPException(400, 'Malformed request line')
-    if not method.isalpha() and not method.replace('-', 'A').isalpha():
+    if method.strip(_METHOD_CHARS):  # ASCII letters and '-' only
         raise HTTPException(400, 'Malformed method')
     if url[0] != '/':
         # absolute-form ("http://host/path") is allowed, as is "OPTIONS *"
@@ -169,7 +172,8 @@ def parse_head(head, max_line, max_headers):
         lower = _names.get(name)
         if lower is None:
             lower = _token_lower(name)
-        if line[i + 1:i + 2] == ' ' and line[-1] != ' ':
+        if line[i + 1:i + 2] == ' ' and line[-1] != ' ' and \
+                line[i + 2:i + 3] != ' ':
             value = line[i + 2:]
         else:
             value = line[i + 1:].strip()
@@ -188,6 +192,7 @@ _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
 # str.isdigit() also takes other scripts' digits on CPython (not on
 # MicroPython): HTTP numbers are ASCII
 _DIGITS = '0123456789'
+_METHOD_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-'
 
 
 def _token_lower(name):
@@ -299,10 +304,14 @@ class Request:
         body = b''
         stream = None
         length = headers.get_lower('content-length')
+        te = headers.get_lower('transfer-encoding')
+        if (te is not None or length) and reader.conn is not None:
+            # a body to read: under the request timeout, even when the
+            # whole head came in the first read
+            reader.conn.busy()
         try:
-            if headers.get_lower('transfer-encoding'):
-                if length is not None or \
-                        headers['Transfer-Encoding'].lower() != 'chunked':
+            if te is not None:
+                if length is not None or te.lower() != 'chunked':
                     raise HTTPException(400, 'Unsupported Transfer-Encoding')
                 _continue(headers, client_writer)
                 from .body import read_chunked

@@ -18,6 +18,9 @@ CancelledError = asyncio.CancelledError
 
 # unread request body bytes discarded to keep a connection; past it, close
 DRAIN_LIMIT = 64 * 1024
+_NO_MEMORY = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain'
+              b'\r\nContent-Length: 14\r\nConnection: close\r\n\r\n'
+              b'Out of memory\n')
 
 
 class _Connection:
@@ -77,6 +80,12 @@ async def serve_connection(app, reader, writer, scheme=None):
                     conn.busy()
                 from .errors import reply_bad_request
                 await reply_bad_request(app, creader, writer, exc, conn)
+                break
+            except MemoryError:
+                # a request too large for the heap left (many form fields
+                # on a small board): say so rather than drop the client
+                writer.write(_NO_MEMORY)
+                await writer.drain()
                 break
             if req is None:
                 break

@@ -56,9 +56,11 @@ async def write_streamed(response, stream, version, conn):
 
     With ``Transfer-Encoding: chunked`` in the headers each piece goes out
     as one chunk; otherwise pieces are written as they are. The deadline of
-    ``conn`` (the server's connection record) is renewed before each piece,
-    so the write timeout covers each piece and not the whole stream (an
-    event stream may last for hours).
+    ``conn`` (the server's connection record) is under the write timeout
+    while a piece is being written, and under none while the application
+    makes the next piece: the timeout covers each write, not the whole
+    stream nor the gaps between pieces (an event stream may last for hours
+    and send one event a minute).
     """
     body = response.body
     chunked = response.headers.get('Transfer-Encoding') == 'chunked'
@@ -67,6 +69,8 @@ async def write_streamed(response, stream, version, conn):
     try:
         if response.is_head:
             return
+        if conn is not None:
+            conn.handling()
         async for chunk in _Chunks(body, response.send_file_buffer_size):
             if isinstance(chunk, str):
                 chunk = chunk.encode()
@@ -79,7 +83,11 @@ async def write_streamed(response, stream, version, conn):
             if conn is not None:
                 conn.busy()
             await stream.drain()
+            if conn is not None:
+                conn.handling()
         if chunked:
+            if conn is not None:
+                conn.busy()
             stream.write(b'0\r\n\r\n')
             await stream.drain()
     finally:
