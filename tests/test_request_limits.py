@@ -188,11 +188,12 @@ class DeepJsonTest(unittest.TestCase):
             return 'parsed' if req.json else 'empty'
 
         # CPython's parser recurses (RecursionError): 400; MicroPython's
-        # does not and parses it
+        # does not and parses it, or runs out of heap on a small board: 503
         res = call(app, 'POST', '/', body=b'[' * 5000 + b']' * 5000,
                    headers={'Content-Type': 'application/json'})
-        self.assertIn((res.status_code, res.text),
-                      [(400, 'Invalid JSON body'), (200, 'parsed')])
+        self.assertIn((res.status_code, res.text.strip()),
+                      [(400, 'Invalid JSON body'), (200, 'parsed'),
+                       (503, 'Out of memory')])
 
 
 class HeadLimitTest(LimitsTestCase):
