@@ -236,7 +236,9 @@ class BadRequestTest(ServerTestCase):
                 else:
                     self.assertNotEqual(res.body, b'custom 400')
                 # the body's framing is unknown: the connection must end
-                self.assertTrue(await c.is_closed(2))
+                # (after the server's 1 s linger, checked by a watchdog
+                # that ticks once a second with the default timeouts)
+                self.assertTrue(await c.is_closed(5))
                 await c.close()
             await self.assert_serving(srv)
 

@@ -63,6 +63,20 @@ class MultiDictTest(unittest.TestCase):
     def test_is_a_dict(self):
         self.assertIsInstance(MultiDict(), dict)
 
+    def test_list_values_are_values(self):
+        # one value is stored bare, several in a private list type: a value
+        # that is itself a list must not be taken for several values
+        d = MultiDict()
+        d['x'] = [1, 2]
+        self.assertEqual(d['x'], [1, 2])
+        self.assertEqual(d.getlist('x'), [[1, 2]])
+        d['x'] = [3]
+        self.assertEqual(d['x'], [1, 2])
+        self.assertEqual(d.getlist('x'), [[1, 2], [3]])
+        self.assertEqual(d.get('x'), [1, 2])
+        self.assertEqual(d.items(), [('x', [1, 2])])
+        self.assertEqual(d.values(), [[1, 2]])
+
 
 class NoCaseDictTest(unittest.TestCase):
     def test_case_insensitive_access(self):

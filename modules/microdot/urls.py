@@ -5,6 +5,14 @@ Imported on first use (``request.args``, ``request.form``, a path with
 """
 
 
+class _Values(list):
+    """The values of a key set more than once (one value is stored bare:
+    a list per key would cost a board's heap ~64 bytes a field)."""
+
+
+_MISSING = object()
+
+
 class MultiDict(dict):
     """A dictionary that can hold several values per key.
 
@@ -26,13 +34,17 @@ class MultiDict(dict):
                 self[key] = value
 
     def __setitem__(self, key, value):
-        if key in self:
-            super().__getitem__(key).append(value)
+        old = super().get(key, _MISSING)
+        if old is _MISSING:
+            super().__setitem__(key, value)
+        elif type(old) is _Values:
+            old.append(value)
         else:
-            super().__setitem__(key, [value])
+            super().__setitem__(key, _Values((old, value)))
 
     def __getitem__(self, key):
-        return super().__getitem__(key)[0]
+        value = super().__getitem__(key)
+        return value[0] if type(value) is _Values else value
 
     def get(self, key, default=None, type=None):
         """Return the first value of ``key`` or ``default``.
@@ -55,6 +67,8 @@ class MultiDict(dict):
         if key not in self:
             return []
         values = super().__getitem__(key)
+        if not isinstance(values, _Values):
+            values = (values,)
         if type is None:
             return list(values)
         result = []
