@@ -64,33 +64,25 @@ def _find_handler(chain, key):
 
 
 async def reply_bad_request(app, reader, writer, exc, conn):
-    """Answer a request that could not be parsed, then wind down.
+    """Answer a request whose head could not be read (no request object
+    exists to give an error handler), then wind down with :func:`linger`."""
+    status = exc.status_code
+    res = Response(exc.reason or reason_phrase(status), status,
+                   {'Connection': 'close'})
+    await res.write(writer)
+    if app.debug:
+        print('? ? %d (bad request)' % status)
+    await linger(reader, conn)
+
+
+async def linger(reader, conn):
+    """Read and drop what a client still sends after an error response.
 
     Closing a socket with unread input makes the kernel reset the
     connection, and the client may then lose the error response it was
-    just sent. So a bounded amount of what it still sends is read and
-    dropped, for a short while, before the connection closes.
+    just sent. So a bounded amount of its input is read, for a short
+    while, before the connection closes.
     """
-    req = getattr(exc, 'request', None)
-    if req is None:
-        # no request could be read: nothing to hand an error handler
-        status = exc.status_code
-        res = Response(exc.reason or reason_phrase(status), status,
-                       {'Connection': 'close'})
-        await res.write(writer)
-        if app.debug:
-            print('? ? %d (bad request)' % status)
-    else:
-        # the head was read (the body was too large or malformed): the
-        # application's error handlers and after-error hooks apply
-        res = await handle_exception(app, req, exc, (app,))
-        if res is not Response.already_handled:
-            res.headers['Connection'] = 'close'
-            res.complete()
-            res.is_head = req.method == 'HEAD'
-            await res.write(writer, '1.1', conn)
-        if app.debug:
-            print('%s %s %d' % (req.method, req.path, res.status_code))
     if conn is not None:
         conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
     total = 0

@@ -172,8 +172,8 @@ def parse_head(head, max_line, max_headers):
         lower = _names.get(name)
         if lower is None:
             lower = _token_lower(name)
-        if line[i + 1:i + 2] == ' ' and line[-1] != ' ' and \
-                line[i + 2:i + 3] != ' ':
+        if line.startswith(': ', i) and line[-1] != ' ' and \
+                not line.startswith(' ', i + 2):  # one space: no strip()
             value = line[i + 2:]
         else:
             value = line[i + 1:].strip()

@@ -201,8 +201,8 @@ class Response:
         """Write the whole response to the asyncio ``stream``.
 
         A streamed body goes out with chunked transfer encoding when the
-        headers say so. ``conn`` (the server's connection record) has its
-        write deadline renewed before each piece of a streamed body.
+        headers say so. ``conn`` (the server's connection record) puts each
+        write of a streamed body under the request timeout.
         """
         body = self.body
         if isinstance(body, bytes):

@@ -18,9 +18,6 @@ CancelledError = asyncio.CancelledError
 
 # unread request body bytes discarded to keep a connection; past it, close
 DRAIN_LIMIT = 64 * 1024
-_NO_MEMORY = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain'
-              b'\r\nContent-Length: 14\r\nConnection: close\r\n\r\n'
-              b'Out of memory\n')
 
 
 class _Connection:
@@ -72,29 +69,40 @@ async def serve_connection(app, reader, writer, scheme=None):
         while True:
             if conn is not None:
                 conn.wait_request()
+            failed = None
             try:
                 req = await Request.create(app, creader, writer, None,
                                            scheme or app.scheme, sock)
-            except HTTPException as exc:
+            except (HTTPException, MemoryError) as exc:
                 if conn is not None:
                     conn.busy()
-                from .errors import reply_bad_request
-                await reply_bad_request(app, creader, writer, exc, conn)
-                break
-            except MemoryError:
-                # a request too large for the heap left (many form fields
-                # on a small board): say so rather than drop the client
-                writer.write(_NO_MEMORY)
-                await writer.drain()
-                break
+                # MemoryError: a request too large for the heap left (many
+                # form fields on a small board); say so, do not just drop it
+                failed = exc if isinstance(exc, HTTPException) else \
+                    HTTPException(503, 'Out of memory')
+                # the request, when its head could be read (a body too large
+                # or malformed): then the app's error handlers answer it
+                req = getattr(failed, 'request', None)
+                if req is None:
+                    from .errors import reply_bad_request
+                    await reply_bad_request(app, creader, writer, failed,
+                                            conn)
+                    break
             if req is None:
                 break
-            if conn is not None:
-                conn.handling()
-            res = await app.dispatch_request(req)
+            if failed is None:
+                if conn is not None:
+                    conn.handling()
+                res = await app.dispatch_request(req)
+            else:
+                res = await app.handle_exception(req, failed, (app,))
+                if req.method == 'HEAD' and res is not Response.already_handled:
+                    res.is_head = True  # as dispatch_request() does
             if res is Response.already_handled:
                 break
-            keep = not app._shutting_down and _keep_alive(req)
+            # after a failed request the rest of its body is unread: close
+            keep = failed is None and not app._shutting_down and \
+                _keep_alive(req)
             res.complete()
             headers = res.__dict__.get('headers')
             if not isinstance(res.body, bytes) and \
@@ -120,6 +128,9 @@ async def serve_connection(app, reader, writer, scheme=None):
             if app.debug:
                 print('%s %s %d' % (req.method, req.path, res.status_code))
             if not keep:
+                if failed is not None:
+                    from .errors import linger
+                    await linger(creader, conn)
                 break
             stream = req._stream
             if stream is not None and getattr(stream, "remaining", 0):
