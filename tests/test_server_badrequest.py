@@ -250,7 +250,7 @@ class BadRequestTest(ServerTestCase):
                     # several spaces before a header value
                     (b'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length:   5'
                      b'\r\n\r\nhello', b'hello'),
-                    (b'POST /echo HTTP/1.1\r\nTransfer-Encoding:  chunked\r\n'
+                    (b'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:  chunked\r\n'
                      b'\r\n2\r\nhi\r\n0\r\n\r\n', b'hi'),
                     # bare-LF lines ended by a CRLF blank line
                     (b'GET /hello/mixed HTTP/1.1\nHost: x\n\r\n',

@@ -223,7 +223,7 @@ class KeepAliveTest(ServerTestCase):
             # the first blank line ends the head, not a later CRLF CRLF
             await c.send(b'GET /hello/lf HTTP/1.1\nHost: x\n\n' +
                          build_request('GET', '/hello/crlf') +
-                         b'POST /echo HTTP/1.1\nContent-Length: 6\n\n'
+                         b'POST /echo HTTP/1.1\nHost: x\nContent-Length: 6\n\n'
                          b'ab\r\n\r\n' + build_request('GET', '/hello/end'))
             for body in [b'hello lf', b'hello crlf', b'ab\r\n\r\n',
                          b'hello end']:

@@ -11,7 +11,8 @@
     app.run()
 """
 from .microdot import Microdot
-from .request import Request, HTTPException, abort
+from .exceptions import HTTPException, abort
+from .request import Request
 from .response import Response
 from .routing import URLPattern
 from .structures import NoCaseDict
@@ -30,10 +31,17 @@ def __getattr__(name):
         return {'MultiDict': MultiDict, 'urlencode': urlencode,
                 'urldecode_str': urldecode_str,
                 'urldecode_bytes': urldecode_bytes}[name]
+    if not name.startswith('__'):
+        # MicroPython asks the package first for `from . import module`
+        # and does not fall back to importing it: import it here
+        try:
+            return __import__('microdot.' + name, None, None, [name])
+        except ImportError:
+            pass
     raise AttributeError(name)
 
 
-__version__ = '2.5.1+kit.0.1'
+__version__ = '2.7.0+kit.0.2'
 __all__ = ['Microdot', 'Request', 'Response', 'URLPattern', 'HTTPException',
            'abort', 'redirect', 'send_file', 'MultiDict', 'NoCaseDict',
            'urlencode', 'urldecode_str', 'urldecode_bytes', 'invoke_handler']

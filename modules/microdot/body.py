@@ -2,7 +2,8 @@
 
 Imported on first use: most requests carry small bodies read in one go.
 """
-from .request import HTTPException, ConnectionReader
+from .exceptions import HTTPException, ProtocolError
+from .connection import Connection
 
 
 class _OnTheWire:
@@ -16,8 +17,8 @@ class _OnTheWire:
     async def read(self, n=-1):
         """Read up to ``n`` bytes of the body (all of it when ``n`` < 0);
         b'' at its end."""
-        conn = self.reader.conn
-        if conn is None or conn.deadline is not None:
+        conn = self.reader
+        if conn.app is None or conn.deadline is not None:
             return await self._read(n)  # already under a timeout
         conn.busy()
         try:
@@ -26,7 +27,7 @@ class _OnTheWire:
             conn.handling()
 
     # read() until n bytes: EOFError if the body ends first
-    readexactly = ConnectionReader.readexactly
+    readexactly = Connection.readexactly
 
 
 class BodyStream(_OnTheWire):
@@ -41,7 +42,7 @@ class BodyStream(_OnTheWire):
             n = self.remaining
         if n == 0:
             return b''
-        if n == self.remaining and n > ConnectionReader.chunk_size:
+        if n == self.remaining and n > Connection.chunk_size:
             data = await self.reader.readexactly(n)
         else:
             data = await self.reader.read(n)
@@ -51,12 +52,29 @@ class BodyStream(_OnTheWire):
         return data
 
     async def readline(self):
-        """Read one line of the body, line end included."""
+        """Read one line of the body, line end included (b'' at its end)."""
+        reader = self.reader
         line = b''
         while self.remaining:
-            c = await self.read(1)
-            line += c
-            if c == b'\n':
+            if reader.pos >= len(reader.buf):
+                data = await self.read(self.remaining)  # one socket read
+                if b'\n' in data:
+                    i = data.find(b'\n') + 1
+                    # what follows the line stays buffered for the next read
+                    reader.buf = data[i:] + reader.buf[reader.pos:]
+                    reader.pos = 0
+                    self.remaining += len(data) - i
+                    return line + data[:i]
+                line += data
+                continue
+            end = min(len(reader.buf), reader.pos + self.remaining)
+            i = reader.buf.find(b'\n', reader.pos, end)
+            stop = i + 1 if i >= 0 else end
+            piece = reader.buf[reader.pos:stop]
+            reader.pos = stop
+            self.remaining -= len(piece)
+            line += piece
+            if i >= 0:
                 break
         return line
 
@@ -125,29 +143,37 @@ class ChunkedStream(_OnTheWire):
         try:
             try:
                 if self.started:
-                    line = await readline(reader, 0)  # ends the chunk data
+                    line = await reader.read_line(0)  # ends the chunk data
                     if line is None:
                         raise EOFError
+                    if reader.bare_lf:
+                        raise ValueError
                 self.started = True
-                line = await readline(reader, 64)
+                line = await reader.read_line(64)
                 if line is None:
                     raise EOFError
-                digits = line.split(b';')[0].strip()
+                # CRLF only: with a bare LF a body line could pass for the
+                # end of the body, and the data after it for a request
+                if reader.bare_lf:
+                    raise ValueError
+                digits = line.split(b';')[0].rstrip(b' \t')
+                if not digits:
+                    raise ValueError
                 for c in digits:
                     if c not in _HEX:
                         raise ValueError
                 size = int(digits, 16)
                 if size == 0:
-                    while await readline(reader, self.max_line):
+                    while await reader.read_line(self.max_line):
                         pass  # trailers are ignored
                     self.remaining = 0
             except EOFError:
-                raise HTTPException(400, 'Incomplete body')
+                raise ProtocolError(400, 'Incomplete body')
             except (ValueError, TypeError):
-                raise HTTPException(400, 'Malformed chunked body')
+                raise ProtocolError(400, 'Malformed chunked body')
             self.total += size
             if self.total > self.limit:
-                raise HTTPException(413, 'Payload Too Large')
+                raise ProtocolError(413, 'Payload Too Large')
         except HTTPException as exc:
             self.error = exc  # the connection can not be reused now
             raise
@@ -169,7 +195,7 @@ class ChunkedStream(_OnTheWire):
             want = self.left if n < 0 else min(self.left, n - len(out))
             data = await self.reader.read(want)
             if not data:
-                raise HTTPException(400, 'Incomplete body')
+                raise ProtocolError(400, 'Incomplete body')
             self.left -= len(data)
             out += data
             if n >= 0:
@@ -217,26 +243,3 @@ async def read_chunked(reader, limit, max_line, max_body):
             return b'', stream
 
 
-async def readline(reader, limit):
-    """Return the next line without its line end.
-
-    None when the stream ends before any byte of a line. Raises
-    ValueError when a line exceeds ``limit`` bytes and EOFError when
-    the stream ends in the middle of a line.
-    """
-    while True:
-        buf = reader.buf
-        pos = reader.pos
-        i = buf.find(b'\n', pos)
-        if i >= 0:
-            end = i - 1 if i > pos and buf[i - 1] == 13 else i
-            if end - pos > limit:
-                raise ValueError('line too long')
-            reader.pos = i + 1
-            return buf[pos:end]
-        if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
-            raise ValueError('line too long')
-        if not await reader._fill():
-            if reader.pos < len(reader.buf):
-                raise EOFError('connection closed mid-line')
-            return None

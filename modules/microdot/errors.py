@@ -1,11 +1,22 @@
-"""The error path: error handlers, error responses, bad-request replies.
+"""The error path: error handlers and default error responses.
 
 Imported on the first error, so a board that serves only good requests
 does not hold it in RAM.
 """
-from .helpers import invoke_handler, print_exception, ticks_ms, ticks_add
-from .request import HTTPException
+from .helpers import invoke_handler, print_exception
+from .exceptions import HTTPException, ProtocolError
 from .response import Response, reason_phrase
+
+# the bodies of the default error responses, as upstream Microdot has them
+_BODIES = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
+           413: 'Payload too large', 500: 'Internal server error'}
+
+
+def error_response(status, reason=None, detail=None):
+    """The default response for ``status``: ``reason`` as the body if given,
+    else the standard text; ``detail`` as the status line's phrase."""
+    body = reason or _BODIES.get(status) or reason_phrase(status)
+    return Response(body, status, reason=detail)
 
 
 async def handle_exception(app, req, exc, chain):
@@ -20,22 +31,23 @@ async def handle_exception(app, req, exc, chain):
                     await invoke_handler(handler, req, res) or res)
     except Exception as exc2:
         print_exception(exc2)
-        res = Response(reason_phrase(500), 500)
+        res = error_response(500)
     return res
+
 
 async def _error_response(app, req, exc, chain):
     if isinstance(exc, HTTPException):
         status = exc.status_code
-        if status == 200 and hasattr(exc, 'allow'):  # automatic OPTIONS
-            return Response(headers={'Allow': exc.allow})
         handler = _find_handler(chain, status)
         if handler is not None:
             res = app.make_response(await invoke_handler(handler, req))
+        elif isinstance(exc, ProtocolError):
+            res = error_response(status, None, exc.reason)
         else:
-            res = Response(exc.reason or reason_phrase(status),
-                           status)
-        if hasattr(exc, 'allow') and 'Allow' not in res.headers:
-            res.headers['Allow'] = exc.allow
+            res = error_response(status, exc.reason)
+        allow = getattr(exc, 'allow', None)
+        if allow is not None and 'Allow' not in res.headers:
+            res.headers['Allow'] = allow
         return res
     best = None
     for each in chain:
@@ -53,7 +65,8 @@ async def _error_response(app, req, exc, chain):
     handler = _find_handler(chain, 500)
     if handler is not None:
         return app.make_response(await invoke_handler(handler, req))
-    return Response(reason_phrase(500), 500)
+    return error_response(500)
+
 
 def _find_handler(chain, key):
     for i in range(len(chain) - 1, -1, -1):
@@ -63,36 +76,15 @@ def _find_handler(chain, key):
     return None
 
 
-async def reply_bad_request(app, reader, writer, exc, conn):
+async def reply_bad_request(app, conn, exc):
     """Answer a request whose head could not be read (no request object
-    exists to give an error handler), then wind down with :func:`linger`."""
+    exists to give an error handler), then wind down with a linger."""
     status = exc.status_code
-    res = Response(exc.reason or reason_phrase(status), status,
-                   {'Connection': 'close'})
-    await res.write(writer)
+    res = error_response(status, None, exc.reason) \
+        if isinstance(exc, ProtocolError) else error_response(status,
+                                                              exc.reason)
+    res.headers['Connection'] = 'close'
+    await res.write(conn)
     if app.debug:
         print('? ? %d (bad request)' % status)
-    await linger(reader, conn)
-
-
-async def linger(reader, conn):
-    """Read and drop what a client still sends after an error response.
-
-    Closing a socket with unread input makes the kernel reset the
-    connection, and the client may then lose the error response it was
-    just sent. So a bounded amount of its input is read, for a short
-    while, before the connection closes.
-    """
-    if conn is not None:
-        conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
-    total = 0
-    while total < LINGER_LIMIT:
-        data = await reader.read(1024)
-        if not data:
-            break
-        total += len(data)
-
-
-# how long (ms) and how much a connection closed after a bad request reads
-LINGER_MS = 1000
-LINGER_LIMIT = 64 * 1024
+    await conn.linger()

@@ -66,3 +66,16 @@ else:
 
     def print_exception(exc):
         traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+def wraps(wrapped):
+    """A stand-in for ``functools.wraps`` that works on MicroPython too:
+    the decorated wrapper takes the wrapped function's name and doc."""
+    def decorator(wrapper):
+        for attr in ('__name__', '__doc__', '__module__', '__qualname__'):
+            try:
+                setattr(wrapper, attr, getattr(wrapped, attr))
+            except (AttributeError, TypeError):
+                pass  # MicroPython functions take no attributes
+        return wrapper
+    return decorator

@@ -1,13 +1,13 @@
-"""The application: routes, hooks, error handlers, dispatch and mounting."""
+"""The application: routes, hooks, error handlers, middleware, dispatch
+and mounting."""
 import asyncio
 
 from .helpers import MICROPYTHON, invoke_handler
 if MICROPYTHON:
     from .helpers import FUNCTION, GENERATOR
-from .request import HTTPException, abort
+from .exceptions import HTTPException, abort
 from .response import Response
-from .routing import URLPattern
-from . import server
+from .routing import URLPattern, Route, lookup
 
 
 class Microdot:
@@ -17,59 +17,82 @@ class Microdot:
     hooks with :meth:`before_request` / :meth:`after_request` /
     :meth:`after_error_request`, error handlers with :meth:`errorhandler`,
     then serve with :meth:`run` or ``await`` :meth:`start_server`.
+
+    ``middleware`` is a list of middleware classes (or ``(cls, options)``
+    pairs) that wrap every request of the app, outermost first (see
+    :meth:`add_middleware`).
     """
 
-    def __init__(self):
-        # (methods, URLPattern, handler, url_prefix, subapp, hook chain)
+    def __init__(self, middleware=None):
+        #: the routes, as :class:`~microdot.routing.Route` objects
         self.url_map = []
         self.before_request_handlers = []
         self.after_request_handlers = []
         self.after_error_request_handlers = []
         self.error_handlers = {}
+        self.middleware = list(middleware or ())
         self.debug = False
         #: Seconds a kept-alive connection may wait for its next request.
         self.idle_timeout = 30
         #: Seconds a started request has to arrive, and each write to finish.
         self.request_timeout = 10
+        #: HTTP/1.1 keep-alive; False closes every connection after one
+        #: response, as upstream Microdot does.
+        self.keep_alive = True
+        #: Most connections served at once (None: no limit); past it the
+        #: oldest idle kept-alive connection is closed for a new one.
+        self.max_connections = None
+        #: The running :class:`~microdot.server.Server`, while serving.
         self.server = None
-        self._connections = None
-        self._shutting_down = False
-        self.scheme = 'http'
+        #: Called for OPTIONS requests no route handles: returns the
+        #: headers of the empty 200 reply. The CORS extension replaces it.
+        self.options_handler = self.default_options_handler
+        self._app_stack = None
 
     # -- registration -----------------------------------------------------
 
-    def route(self, url_pattern, methods=None):
+    def route(self, url_pattern, methods=None, middleware=None,
+              endpoint=None):
         """Decorator: call the function for requests to ``url_pattern``.
 
         ``methods`` lists the HTTP methods (default ``['GET']``). Dynamic
         segments of the URL (``<int:id>``) are passed as keyword arguments.
+        ``middleware`` wraps this route only (inside app and mount
+        middleware); ``endpoint`` names it for :meth:`url_for` (default:
+        the function's name).
         """
         def decorated(f):
-            self.url_map.append(
-                (methods or ['GET'], URLPattern(url_pattern), f, '', None,
-                 (self,)))
+            self.url_map.append(Route(
+                methods or ['GET'], URLPattern(url_pattern), f,
+                endpoint or getattr(f, '__name__', None), '', None, (self,),
+                list(middleware or ())))
             return f
         return decorated
 
-    def get(self, url_pattern):
+    def get(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['GET'])``."""
-        return self.route(url_pattern, methods=['GET'])
+        return self.route(url_pattern, ['GET'], **kwargs)
 
-    def post(self, url_pattern):
+    def post(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['POST'])``."""
-        return self.route(url_pattern, methods=['POST'])
+        return self.route(url_pattern, ['POST'], **kwargs)
 
-    def put(self, url_pattern):
+    def put(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['PUT'])``."""
-        return self.route(url_pattern, methods=['PUT'])
+        return self.route(url_pattern, ['PUT'], **kwargs)
 
-    def patch(self, url_pattern):
+    def patch(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['PATCH'])``."""
-        return self.route(url_pattern, methods=['PATCH'])
+        return self.route(url_pattern, ['PATCH'], **kwargs)
 
-    def delete(self, url_pattern):
+    def delete(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['DELETE'])``."""
-        return self.route(url_pattern, methods=['DELETE'])
+        return self.route(url_pattern, ['DELETE'], **kwargs)
+
+    def query(self, url_pattern, **kwargs):
+        """Shortcut for ``route(url_pattern, methods=['QUERY'])`` (the
+        HTTP QUERY method: a safe request with a body)."""
+        return self.route(url_pattern, ['QUERY'], **kwargs)
 
     def before_request(self, f):
         """Decorator: run ``f(request)`` before each request's handler.
@@ -82,7 +105,8 @@ class Microdot:
 
     def after_request(self, f):
         """Decorator: run ``f(request, response)`` after each successful
-        request; a returned response replaces the original."""
+        request; a returned response replaces the original. The response
+        is complete: its ``headers`` hold Content-Type and Content-Length."""
         self.after_request_handlers.append(f)
         return f
 
@@ -100,18 +124,46 @@ class Microdot:
             return f
         return decorated
 
-    def mount(self, subapp, url_prefix='', local=False):
+    def add_middleware(self, cls, **options):
+        """Wrap every request of the app in ``cls(next_handler,
+        **options)``, inside the middleware added before it.
+
+        A middleware is a class whose instances are called with the
+        request and return the response, usually by awaiting
+        ``next_handler(request)``. It runs after routing (``request.route``
+        is set) and wraps the before-request hooks, the handler and the
+        after-request hooks; it sees error responses too.
+        """
+        self.middleware.append((cls, options) if options else cls)
+        self._app_stack = None
+        for route in self.url_map:
+            route.stack = None
+
+    def mount(self, subapp, url_prefix='', local=False, middleware=None,
+              name=None):
         """Add the routes of ``subapp`` under ``url_prefix``.
 
         Unless ``local`` is True, the sub-application's hooks and error
         handlers are copied into this application and apply to all of it;
         with ``local=True`` they apply to the sub-application's routes only.
+        ``middleware`` wraps the sub-application's routes (inside this
+        app's middleware, outside its own). Its endpoints are known to
+        :meth:`url_for` as ``name.endpoint``; ``name`` defaults to the
+        prefix without slashes (``'/api'``: ``'api.get_user'``).
         """
-        for methods, pattern, f, prefix, sub, chain in subapp.url_map:
-            self.url_map.append((
-                methods, URLPattern(url_prefix + pattern.url_pattern), f,
-                url_prefix + prefix, sub or subapp,
-                (self,) + (chain if local else chain[1:])))
+        if name is None:
+            name = url_prefix.strip('/').replace('/', '.')
+        outer = list(middleware or ()) + subapp.middleware
+        for route in subapp.url_map:
+            self.url_map.append(Route(
+                route.methods, URLPattern(url_prefix +
+                                          route.pattern.url_pattern),
+                route.handler,
+                name + '.' + route.endpoint if name and route.endpoint
+                else route.endpoint,
+                url_prefix + route.url_prefix, route.subapp or subapp,
+                (self,) + (route.chain if local else route.chain[1:]),
+                outer + route.middleware))
         if not local:
             self.before_request_handlers += subapp.before_request_handlers
             self.after_request_handlers += subapp.after_request_handlers
@@ -121,86 +173,131 @@ class Microdot:
 
     abort = staticmethod(abort)
 
+    def url_for(self, endpoint, **values):
+        """The URL of the route named ``endpoint`` with ``values`` for its
+        dynamic parts; values it has no part for become the query string.
+        ``_external=True`` needs a request: use ``request.url_for``."""
+        from .urlfor import url_for
+        return url_for(self, endpoint, values, None)
+
     # -- dispatch ---------------------------------------------------------
 
     def find_route(self, req):
-        """Return ``(route, url_args)`` for ``req``.
+        """Return ``(route, url_args)`` for ``req``: the matching
+        :class:`~microdot.routing.Route`, or None and the methods allowed
+        for the URL (None when no route has it)."""
+        return lookup(self.url_map, req.method, req.path)
 
-        Raises HTTPException 404 when no route has the URL, 405 (with the
-        allowed methods) when routes have it for other methods. OPTIONS is
-        answered automatically.
-        """
-        method = req.method
-        path = req.path
-        head = method == 'HEAD'
-        for route in self.url_map:
-            if method in route[0] or (head and 'GET' in route[0]):
-                args = route[1].match(path)
-                if args is not None:
-                    return route, args
-        allowed = []
-        for route in self.url_map:
-            # "OPTIONS *" asks about the server: every method it serves
-            if (path == '*' and method == 'OPTIONS') or \
-                    route[1].match(path) is not None:
-                for m in route[0]:
-                    if m not in allowed:
-                        allowed.append(m)
-        if not allowed:
-            raise HTTPException(404, 'Not Found')
-        if 'GET' in allowed:
-            allowed.append('HEAD')
-        allowed.append('OPTIONS')
-        exc = HTTPException(405, 'Method Not Allowed')
-        exc.allow = ', '.join(allowed)
-        if req.method == 'OPTIONS':
-            exc.status_code = 200
-        raise exc
+    def default_options_handler(self, req):
+        """The automatic reply to OPTIONS: the headers ``{'Allow': ...}``
+        naming the methods routes accept for the URL."""
+        allowed = lookup(self.url_map, 'OPTIONS', req.path)[1]
+        if allowed is None:
+            allowed = ['OPTIONS']
+        return {'Allow': ', '.join(allowed)}
 
     async def dispatch_request(self, req):
-        """Run hooks, the matching handler and error handling for ``req``
-        and return the :class:`Response`."""
-        chain = (self,)
-        try:
-            route, args = self.find_route(req)
-            chain = route[5]
-            req.route = route[2]
-            if route[4] is not None:
-                req.url_prefix = route[3]
-                req.subapp = route[4]
-            res = None
-            for app in chain:
-                for handler in app.before_request_handlers:
-                    res = await invoke_handler(handler, req)
-                    if res is not None:
-                        break
-                if res is not None:
-                    break
-            if res is None:
-                handler = route[2]
-                if MICROPYTHON:
-                    # invoke_handler() inlined: one coroutine less per request
-                    res = handler(req, **args) if args else handler(req)
-                    if type(res) is GENERATOR and type(handler) is not FUNCTION:
-                        res = await res
-                else:
-                    res = await invoke_handler(handler, req, **args)
-            res = self.make_response(res)
-            for app in chain:
-                for handler in app.after_request_handlers:
-                    res = self.make_response(
-                        await invoke_handler(handler, req, res) or res)
-        except Exception as exc:
-            res = await self.handle_exception(req, exc, chain)
+        """Run middleware, hooks, the matching handler and error handling
+        for ``req`` and return the :class:`Response`. ``req`` None (a
+        request that could not be parsed) is answered 400."""
+        if req is None:
+            return await self.handle_exception(None, HTTPException(400),
+                                               (self,))
+        route, args = lookup(self.url_map, req.method, req.path)
+        if route is not None:
+            req.route = route.handler
+            if route.subapp is not None:
+                req.url_prefix = route.url_prefix
+                req.subapp = route.subapp
+            stack = route.stack
+            if stack is None and (self.middleware or route.middleware):
+                stack = route.stack = self._build_stack(route)
+        else:
+            stack = self._app_stack
+            if stack is None and self.middleware:
+                stack = self._app_stack = self._build_stack(None)
+        if stack is None:
+            res = await self._endpoint(req, route, args)
+        else:
+            req.url_args = args
+            try:
+                res = await stack(req)
+                if not isinstance(res, Response):
+                    res = self.make_response(res)
+            except Exception as exc:
+                res = await self.handle_exception(
+                    req, exc, route.chain if route else (self,))
         if req._after:
             for handler in req._after:
                 try:
                     res = self.make_response(
                         await invoke_handler(handler, req, res) or res)
                 except Exception as exc:
-                    res = await self.handle_exception(req, exc, chain)
+                    res = await self.handle_exception(req, exc, (self,))
+        vary = req.__dict__.get('vary')
+        if vary and res is not Response.already_handled:
+            _merge_vary(res, vary)
         if req.method == 'HEAD' and res is not Response.already_handled:
             res.is_head = True
+        return res
+
+    def _build_stack(self, route):
+        mws = self.middleware + (route.middleware if route else [])
+
+        async def endpoint(req):
+            return await self._endpoint(req, route, req.url_args)
+
+        handler = endpoint
+        for entry in reversed(mws):
+            cls, options = entry if isinstance(entry, tuple) else (entry, {})
+            handler = cls(handler, **options)
+        return handler
+
+    async def _endpoint(self, req, route, args):
+        """Before-request hooks, the handler, after-request hooks: the
+        innermost step, that middleware wraps. Errors become responses."""
+        chain = (self,) if route is None else route.chain
+        try:
+            res = None
+            if route is None:
+                if args is None:
+                    raise HTTPException(404)
+                if req.method != 'OPTIONS':
+                    exc = HTTPException(405)
+                    exc.allow = ', '.join(args)
+                    raise exc
+                res = await invoke_handler(self.options_handler, req)
+                if isinstance(res, dict):
+                    res = Response(headers=res)
+            else:
+                for app in chain:
+                    for handler in app.before_request_handlers:
+                        res = await invoke_handler(handler, req)
+                        if res is not None:
+                            break
+                    if res is not None:
+                        break
+                if res is None:
+                    handler = route.handler
+                    if MICROPYTHON:
+                        # invoke_handler() inlined: one coroutine less per
+                        # request
+                        res = handler(req, **args) if args else handler(req)
+                        if type(res) is GENERATOR and \
+                                type(handler) is not FUNCTION:
+                            res = await res
+                    else:
+                        res = await invoke_handler(handler, req, **args)
+            res = self.make_response(res)
+            for app in chain:
+                hooks = app.after_request_handlers
+                if hooks and res is not Response.already_handled:
+                    res.complete()
+                for handler in hooks:
+                    res = self.make_response(
+                        await invoke_handler(handler, req, res) or res)
+        except Exception as exc:
+            res = await self.handle_exception(req, exc, chain)
         return res
 
     async def handle_exception(self, req, exc, chain):
@@ -239,17 +336,25 @@ class Microdot:
 
     async def handle_request(self, reader, writer):
         """Serve one client connection (every request it sends)."""
-        await server.serve_connection(self, reader, writer)
+        from .server import serve_connection
+        await serve_connection(self, reader, writer)
 
     async def start_server(self, host='0.0.0.0', port=5000, debug=False,
-                           ssl=None):
+                           ssl=None, start_serving=True):
         """Serve until :meth:`shutdown` is called (a coroutine).
 
         ``ssl`` is an ``SSLContext`` for HTTPS. Connections stay open
         between requests (HTTP/1.1 keep-alive) for up to ``idle_timeout``
-        seconds.
+        seconds. With ``start_serving=False`` (CPython only) the socket is
+        bound and the asyncio server returned at once, not accepting yet:
+        a program can drop privileges, then ``await
+        server.start_serving()`` or ``serve_forever()``.
         """
-        await server.serve(self, host, port, debug, ssl)
+        from .server import Server
+        server = Server(self, debug)
+        if not start_serving:
+            return await server.bind(host, port, ssl, False)
+        await server.serve(host, port, ssl)
 
     def run(self, host='0.0.0.0', port=5000, debug=False, ssl=None):
         """Start the server and block until it is shut down or Ctrl-C."""
@@ -264,8 +369,40 @@ class Microdot:
 
     def shutdown(self):
         """Stop accepting connections; the server ends once the requests in
-        progress complete."""
-        server.shutdown(self)
+        progress complete. Safe to call from another thread on CPython."""
+        if self.server is not None:
+            self.server.shutdown()
+
+
+def _merge_vary(res, names):
+    """Add request header ``names`` to the response's ``Vary`` header,
+    once each (case-insensitively)."""
+    value = res.headers.get('Vary')
+    if value == '*':
+        return
+    have = [v.strip() for v in value.split(',')] if value else []
+    lower = [v.lower() for v in have]
+    for name in sorted(names):
+        if name.lower() not in lower:
+            have.append(name)
+            lower.append(name.lower())
+    res.headers['Vary'] = ', '.join(have)
 
 
 Response.already_handled = Response()
+
+# the names upstream's ``microdot.microdot`` module offers
+from .request import Request  # noqa: E402
+from .structures import NoCaseDict  # noqa: E402
+redirect = Response.redirect
+send_file = Response.send_file
+
+
+def __getattr__(name):
+    if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
+        from .urls import MultiDict, urlencode, urldecode_str, \
+            urldecode_bytes
+        return {'MultiDict': MultiDict, 'urlencode': urlencode,
+                'urldecode_str': urldecode_str,
+                'urldecode_bytes': urldecode_bytes}[name]
+    raise AttributeError(name)

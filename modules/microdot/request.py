@@ -1,125 +1,14 @@
-"""The HTTP request: reading it off a connection and the Request object."""
+"""The HTTP request: its head parsed from bytes, and the Request object.
+
+A request's path through the core: :mod:`connection` reads the head,
+:func:`parse_head` parses it (no I/O), :meth:`Request.create` reads or
+streams the body (:mod:`body`), then the app dispatches it.
+"""
 import json
 
+from .exceptions import HTTPException, ProtocolError, abort  # noqa: F401
 from .structures import NoCaseDict
-
-
-class HTTPException(Exception):
-    """Raise to end a request with ``status_code`` (see :func:`abort`)."""
-
-    def __init__(self, status_code, reason=None):
-        super().__init__(status_code, reason)
-        self.status_code = status_code
-        self.reason = reason
-
-    def __repr__(self):
-        return 'HTTPException: %d' % self.status_code
-
-
-def abort(status_code, reason=None):
-    """Stop handling the request and respond with ``status_code``.
-
-    ``reason`` becomes the response body (the standard phrase if omitted).
-    Error handlers registered for the status code still apply.
-    """
-    raise HTTPException(status_code, reason)
-
-
-class ConnectionReader:
-    """A buffered reader over an asyncio stream.
-
-    It reads in chunks (one socket read usually brings the whole request
-    head) and hands out lines and exact byte counts. Lines are bounded, so a
-    client can not make the server buffer an endless line. Bytes past the
-    current request stay buffered for the next one (pipelining).
-    """
-
-    # 512: one read holds a typical request head, and a small board's heap
-    # finds a free 512-byte block more easily than a 1 KB one
-    chunk_size = 512
-    #: the server's watchdog record: told when a request starts arriving
-    conn = None
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.buf = b''
-        self.pos = 0
-
-    async def _fill(self):
-        data = await self.stream.read(self.chunk_size)
-        if not data:
-            return False
-        buf = self.buf
-        self.buf = (buf[self.pos:] + data) if self.pos < len(buf) else data
-        self.pos = 0
-        return True
-
-    async def read_head(self, max_line, max_total):
-        """Return the next request head (the bytes before the blank line).
-
-        None when the stream ends cleanly before a request. Raises
-        HTTPException 414 for a request line over ``max_line`` bytes, 431
-        for a head over ``max_total`` bytes, 400 for a head cut short.
-        """
-        started = False
-        while True:
-            buf = self.buf
-            pos = self.pos
-            while buf.startswith(b'\r\n', pos):  # stray line ends
-                pos += 2
-            self.pos = pos
-            # the first blank line ends the head: CRLF CRLF, or bare LFs as
-            # from some hand-made clients (never a later CRLF CRLF, which
-            # may belong to the body or the next request)
-            i = buf.find(b'\n\r\n', pos)
-            j = buf.find(b'\n\n', pos, len(buf) if i < 0 else i)
-            if j >= 0:
-                self.pos = j + 2
-                return buf[pos:j].replace(b'\r\n', b'\n') \
-                    .replace(b'\n', b'\r\n')
-            if i >= 0:
-                self.pos = i + 3
-                if i > pos and buf[i - 1] == 13:
-                    return buf[pos:i - 1]
-                # bare-LF lines, then a CRLF blank line
-                return buf[pos:i].replace(b'\r\n', b'\n') \
-                    .replace(b'\n', b'\r\n')
-            size = len(buf) - pos
-            if size:
-                if not started and self.conn is not None:
-                    self.conn.busy()
-                started = True
-                if size > max_line and buf.find(b'\n', pos,
-                                                pos + max_line + 2) < 0:
-                    raise HTTPException(414, 'URI Too Long')
-                if size > max_total:
-                    raise HTTPException(431, 'Request Header Fields Too '
-                                             'Large')
-            if not await self._fill():
-                if size:
-                    raise HTTPException(400, 'Incomplete request')
-                return None
-
-    async def read(self, n):
-        """Return up to ``n`` bytes (fewer at the end of the stream)."""
-        if self.pos >= len(self.buf):
-            if n > self.chunk_size:
-                return await self.stream.read(n)
-            if not await self._fill():
-                return b''
-        data = self.buf[self.pos:self.pos + n]
-        self.pos += len(data)
-        return data
-
-    async def readexactly(self, n):
-        """Return exactly ``n`` bytes; EOFError if the stream ends first."""
-        data = b''
-        while len(data) < n:
-            chunk = await self.read(n - len(data))
-            if not chunk:
-                raise EOFError('connection closed mid-body')
-            data = chunk if not data else data + chunk
-        return data
+from .connection import Connection, peer_address
 
 
 def parse_head(head, max_line, max_headers):
@@ -134,40 +23,40 @@ def parse_head(head, max_line, max_headers):
     try:
         text = head.decode()
     except UnicodeError:
-        raise HTTPException(400, 'Malformed request')
+        raise ProtocolError(400, 'Malformed request')
     lines = text.split('\r\n')
     line = lines[0]
     if len(line) > max_line:
-        raise HTTPException(414, 'URI Too Long')
+        raise ProtocolError(414, 'URI Too Long')
     parts = line.split(' ')
     if len(parts) != 3 or not parts[0] or not parts[1]:
-        raise HTTPException(400, 'Malformed request line')
+        raise ProtocolError(400, 'Malformed request line')
     method, url, version = parts
     if version != 'HTTP/1.1' and version != 'HTTP/1.0':
         if len(version) == 8 and version.startswith('HTTP/') and \
                 version[5] in _DIGITS and version[6] == '.' and \
                 version[7] in _DIGITS:
-            raise HTTPException(505, 'HTTP Version Not Supported')
-        raise HTTPException(400, 'Malformed request line')
+            raise ProtocolError(505, 'HTTP Version Not Supported')
+        raise ProtocolError(400, 'Malformed request line')
     if method.strip(_METHOD_CHARS):  # ASCII letters and '-' only
-        raise HTTPException(400, 'Malformed method')
+        raise ProtocolError(400, 'Malformed method')
     if url[0] != '/':
         # absolute-form ("http://host/path") is allowed, as is "OPTIONS *"
         if url.startswith('http://') or url.startswith('https://'):
             i = url.find('/', url.find('//') + 2)
             url = url[i:] if i >= 0 else '/'
         elif url != '*':
-            raise HTTPException(400, 'Malformed URL')
+            raise ProtocolError(400, 'Malformed URL')
     if len(lines) > max_headers + 1:
-        raise HTTPException(431, 'Too Many Headers')
+        raise ProtocolError(431, 'Too Many Headers')
     headers = NoCaseDict()
     for n in range(1, len(lines)):
         line = lines[n]
         if len(line) > max_line:
-            raise HTTPException(431, 'Request Header Fields Too Large')
+            raise ProtocolError(431, 'Request Header Fields Too Large')
         i = line.find(':')
         if i <= 0:
-            raise HTTPException(400, 'Malformed header')
+            raise ProtocolError(400, 'Malformed header')
         name = line[:i]
         lower = _names.get(name)
         if lower is None:
@@ -176,12 +65,34 @@ def parse_head(head, max_line, max_headers):
                 not line.startswith(' ', i + 2):  # one space: no strip()
             value = line[i + 2:]
         else:
-            value = line[i + 1:].strip()
+            # spaces and tabs only: a vertical tab or form feed around a
+            # Content-Length must not pass for white space
+            value = line[i + 1:].strip(' \t')
         headers.add(name, value, lower)
     if text.count('\n') != len(lines) - 1 or \
             text.count('\r') != len(lines) - 1 or '\x00' in text:
-        raise HTTPException(400, 'Malformed header')  # bare CR/LF or NUL
-    return method, url, version[5:], headers
+        raise ProtocolError(400, 'Malformed header')  # bare CR/LF or NUL
+    version = version[5:]
+    host = headers.get_lower('host')
+    if host is None:
+        if version == '1.1':
+            raise ProtocolError(400, 'Missing Host header')
+    elif host not in _hosts:
+        _check_host(host)  # also catches two Host headers ("a, b")
+    return method, url, version, headers
+
+
+_hosts = {}  # Host values seen before (valid): one lookup per request
+_HOST_CHARS = ('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+               '0123456789-._~!$&'"'"'()*+;=%:[]')
+
+
+def _check_host(host):
+    if host.strip(_HOST_CHARS) or host.count('[') > 1 or \
+            (host.count(':') > 1 and not host.startswith('[')):
+        raise ProtocolError(400, 'Invalid Host header')
+    if len(_hosts) < 8:
+        _hosts[host] = True
 
 
 # Header names seen before, with their lower-case form: clients send the
@@ -199,7 +110,7 @@ def _token_lower(name):
     """Check a header name is an HTTP token; return it lower-cased."""
     for c in name:
         if c in _SEPARATORS or c < '!' or c > '~':
-            raise HTTPException(400, 'Malformed header name')
+            raise ProtocolError(400, 'Malformed header name')
     lower = name.lower()
     if len(_names) < 32:
         _names[name] = lower
@@ -215,7 +126,13 @@ class Request:
     ``subapp`` (for routes of a mounted app), ``route`` (the handler that
     matched), and the lazily computed ``args``, ``cookies``, ``json``,
     ``form``, ``files`` (uploads, filled by the multipart extension),
-    ``body``, ``stream``, ``content_type``, ``content_length`` and ``g``.
+    ``body``, ``stream``, ``content_type``, ``content_length``, ``g`` and
+    ``vary`` (a set of request header names the response depends on,
+    merged into its ``Vary`` header; extensions add to it).
+
+    ``sock`` is ``(reader, writer)``: the connection, with ``read``,
+    ``readexactly``, ``readline``, ``write``, ``drain``, ``awrite``,
+    ``aclose`` (see :class:`~microdot.connection.Connection`).
     """
 
     #: Largest accepted body in bytes; larger requests get a 413.
@@ -254,7 +171,9 @@ class Request:
             try:
                 path = urldecode_str(path, False)  # '+' stays '+'
             except (UnicodeError, ValueError):
-                raise HTTPException(400, 'Malformed URL')
+                raise ProtocolError(400, 'Malformed URL')
+            if '\x00' in path:  # never let a NUL reach a file name
+                raise ProtocolError(400, 'Malformed URL')
         self.path = path
         # what most requests leave at the class defaults below is only set
         # when it differs: fewer instance attributes, less RAM per request
@@ -281,62 +200,64 @@ class Request:
     _after = None
 
     @staticmethod
-    async def create(app, client_reader, client_writer, client_addr,
-                     scheme=None, sock=None):
+    async def create(app, client_reader, client_writer=None,
+                     client_addr=None, scheme=None, sock=None):
         """Read one request off a connection and return it.
 
-        Returns None when the client closed the connection before sending
+        ``client_reader`` is a :class:`~microdot.connection.Connection`, or
+        an asyncio stream to wrap in one (with ``client_writer``). Returns
+        None when the client closed the connection before sending
         anything. Raises :class:`HTTPException` (400, 413, 414, 431, 505)
         for a request that can not be served; when its head was readable
         (a body too large or malformed), the exception's ``request``
         attribute holds the request without its body, for error handlers.
         """
-        reader = client_reader
-        if not isinstance(reader, ConnectionReader):
-            reader = ConnectionReader(reader)
+        conn = client_reader
+        if not isinstance(conn, Connection):
+            conn = Connection(client_reader, client_writer)
         max_line = Request.max_readline
-        head = await reader.read_head(max_line, Request.max_head_length)
+        head = await conn.read_head(max_line, Request.max_head_length)
         if head is None:
             return None
         method, url, version, headers = parse_head(head, max_line,
                                                    Request.max_headers)
-        sock = sock or (reader, client_writer)
+        sock = sock or (conn, conn)
         body = b''
         stream = None
         length = headers.get_lower('content-length')
         te = headers.get_lower('transfer-encoding')
-        if (te is not None or length) and reader.conn is not None:
+        if te is not None or length:
             # a body to read: under the request timeout, even when the
             # whole head came in the first read
-            reader.conn.busy()
+            conn.busy()
         try:
             if te is not None:
                 if length is not None or te.lower() != 'chunked':
-                    raise HTTPException(400, 'Unsupported Transfer-Encoding')
-                _continue(headers, client_writer)
+                    raise ProtocolError(400, 'Unsupported Transfer-Encoding')
+                _continue(headers, conn)
                 from .body import read_chunked
                 body, stream = await read_chunked(
-                    reader, Request.max_content_length, max_line,
+                    conn, Request.max_content_length, max_line,
                     Request.max_body_length)
                 if stream is None:
                     headers['Content-Length'] = str(len(body))
                     del headers['Transfer-Encoding']
             elif length is not None:
                 if not length or length.strip(_DIGITS):  # ASCII only
-                    raise HTTPException(400, 'Invalid Content-Length')
+                    raise ProtocolError(400, 'Invalid Content-Length')
                 n = int(length)
                 if n > Request.max_content_length:
-                    raise HTTPException(413, 'Payload Too Large')
+                    raise ProtocolError(413, 'Payload too large')
                 if n:
-                    _continue(headers, client_writer)
+                    _continue(headers, conn)
                     if n <= Request.max_body_length:
                         try:
-                            body = await reader.readexactly(n)
+                            body = await conn.readexactly(n)
                         except EOFError:
-                            raise HTTPException(400, 'Incomplete body')
+                            raise ProtocolError(400, 'Incomplete body')
                     else:
                         from .body import BodyStream
-                        stream = BodyStream(reader, n)
+                        stream = BodyStream(conn, n)
         except HTTPException as exc:
             try:
                 exc.request = Request(app, client_addr, method, url, version,
@@ -356,7 +277,7 @@ class Request:
             try:
                 value = parse_urlencoded(self.query_string)
             except UnicodeError:
-                raise HTTPException(400, 'Invalid query string')
+                raise ProtocolError(400, 'Invalid query string')
         elif name == 'cookies':
             value = _parse_cookies(self.headers.get('Cookie'))
         elif name == 'json':
@@ -366,7 +287,7 @@ class Request:
                     value = json.loads(self.body)
                 except (ValueError, UnicodeError, RuntimeError):
                     # RuntimeError: CPython's RecursionError, deep nesting
-                    raise HTTPException(400, 'Invalid JSON body')
+                    raise ProtocolError(400, 'Invalid JSON body')
         elif name == 'form':
             value = None
             if _mime(self.content_type) == \
@@ -375,9 +296,9 @@ class Request:
                 try:
                     value = parse_urlencoded(self.body.decode())
                 except UnicodeError:
-                    raise HTTPException(400, 'Invalid form body')
+                    raise ProtocolError(400, 'Invalid form body')
         elif name == 'client_addr':
-            value = _peer(self.sock[1]) if self.sock else None
+            value = peer_address(self.sock[1]) if self.sock else None
         elif name == 'content_length':
             value = self.headers.get('Content-Length')
             value = int(value) if value and not value.strip(_DIGITS) else 0
@@ -392,10 +313,18 @@ class Request:
             value = BytesStream(self.body)
         elif name == 'after_request_handlers':
             value = self._after = []
+        elif name == 'vary':
+            value = set()
         else:
             raise AttributeError(name)
         setattr(self, name, value)
         return value
+
+    def url_for(self, endpoint, **values):
+        """The URL of ``endpoint`` (see :meth:`Microdot.url_for`), with
+        this request's scheme and host for ``_external=True``."""
+        from .urlfor import url_for
+        return url_for(self.app, endpoint, values, self)
 
     def after_request(self, f):
         """Register ``f(request, response)`` to run after this request only.
@@ -424,21 +353,10 @@ def _parse_cookies(header):
     return cookies
 
 
-def _continue(headers, writer):
+def _continue(headers, conn):
     """Answer ``Expect: 100-continue`` so clients like curl send the body."""
     expect = headers.get_lower('expect')
-    if expect and expect.lower() == '100-continue' and writer is not None:
-        writer.write(b'HTTP/1.1 100 Continue\r\n\r\n')
+    if expect and expect.lower() == '100-continue' and \
+            conn.writer is not None:
+        conn.write(b'HTTP/1.1 100 Continue\r\n\r\n')
 
-
-def _peer(writer):
-    """The (host, port) of the client on the other end of ``writer``."""
-    try:
-        addr = writer.get_extra_info('peername')
-    except Exception:
-        return None
-    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
-        # MicroPython's unix port gives a raw IPv4 sockaddr
-        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
-                addr[2] << 8 | addr[3])
-    return addr

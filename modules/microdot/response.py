@@ -63,12 +63,11 @@ def _connection_line(response):
 
 
 def _default_type(cls):
-    """The Content-Type for responses that set none (with charset)."""
+    """The Content-Type for str bodies that set none (with a charset)."""
     ctype = cls.default_content_type
     if _type_cache[0] != ctype:
         value = ctype
-        if (ctype.startswith('text/') or ctype == 'application/json') \
-                and 'charset=' not in ctype:
+        if 'charset=' not in ctype:
             value += '; charset=UTF-8'
         _type_cache[0] = ctype
         _type_cache[1] = value
@@ -113,13 +112,16 @@ class Response:
             status_code = 204
         self.status_code = status_code
         self.reason = reason
-        if isinstance(body, (dict, list)):
+        if isinstance(body, str):
+            body = body.encode()
+        elif isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
             self._ctype = 'application/json; charset=UTF-8'
-        elif isinstance(body, str):
-            body = body.encode()
         elif body is None:
             body = b''
+        else:
+            # bytes, a stream or a file: the default type without charset
+            self._ctype = type(self).default_content_type
         self.body = body
         if headers:
             self.headers = h = NoCaseDict(headers)
@@ -149,6 +151,8 @@ class Response:
 
         ``expires`` is a string in HTTP date format or an object with
         ``strftime`` (a datetime on CPython); ``max_age`` is in seconds.
+        Raises ValueError for a name that is not an HTTP token, or a
+        ``;``, CR or LF in the value, path or domain.
         """
         from .cookies import set_cookie
         set_cookie(self, cookie, value, path, domain, expires, max_age,
@@ -160,15 +164,52 @@ class Response:
                         max_age=0, **kwargs)
 
     def complete(self):
-        """Fill in the headers the body implies (type and length)."""
-        headers = self.__dict__.get('headers')
-        if headers is None:
-            return  # nothing custom: head_bytes() writes the defaults
+        """Fill in the headers the body implies: ``Content-Type`` and, for
+        a body in memory, ``Content-Length``. Afterwards ``headers`` holds
+        them like any other header (after-request hooks see them)."""
+        headers = self.headers
         body = self.body
         if isinstance(body, bytes) and 'Content-Length' not in headers:
             headers['Content-Length'] = str(len(body))
         if 'Content-Type' not in headers and (body or self.status_code != 204):
             headers['Content-Type'] = self._ctype or _default_type(type(self))
+
+    def framing(self, http_version, keep_alive):
+        """Decide how the body is delimited on the wire, and whether the
+        connection can stay open after it; returns the latter.
+
+        A body of known length has ``Content-Length``; a streamed one goes
+        out chunked to an HTTP/1.1 client, or delimited by closing the
+        connection otherwise. ``Connection: close`` set by the app closes
+        it too. The one place the socket server, the test client, ASGI and
+        WSGI take framing from.
+        """
+        headers = self.__dict__.get('headers')
+        if not isinstance(self.body, bytes) and \
+                (headers is None or 'Content-Length' not in headers):
+            if http_version == '1.1' and not self.is_head:
+                self.headers['Transfer-Encoding'] = 'chunked'
+            else:
+                keep_alive = False
+        if keep_alive and headers is not None:
+            value = headers.get('Connection')
+            if value is not None and value.lower() == 'close':
+                keep_alive = False
+        value = 'close' if not keep_alive else \
+            'keep-alive' if http_version == '1.0' else None
+        if value is not None:
+            if self.__dict__.get('headers') is None:
+                self._connection = value  # keeps the one-piece head
+            else:
+                self.headers['Connection'] = value
+        return keep_alive
+
+    def body_iter(self):
+        """The body as an async iterator of bytes pieces, unframed (no
+        chunked encoding). ``await it.aclose()`` closes a generator or
+        file body that is not read to its end."""
+        from .streaming import BodyIterator
+        return BodyIterator(self.body, self.send_file_buffer_size)
 
     def head_bytes(self, version='1.1'):
         """The status line and headers, as bytes ready to send."""
@@ -198,27 +239,38 @@ class Response:
         return ''.join(lines).encode()
 
     async def write(self, stream, version='1.1', conn=None):
-        """Write the whole response to the asyncio ``stream``.
+        """Write the whole response to ``stream``: an asyncio stream, a
+        :class:`~microdot.connection.Connection`, or a stream with only
+        MicroPython's ``awrite()``.
 
         A streamed body goes out with chunked transfer encoding when the
-        headers say so. ``conn`` (the server's connection record) puts each
-        write of a streamed body under the request timeout.
+        headers say so (see :meth:`framing`). ``conn`` (the server's
+        connection) puts each write of a streamed body under the request
+        timeout.
         """
         body = self.body
         if isinstance(body, bytes):
             if self.is_head or not body:
-                stream.write(self.head_bytes(version))
+                data = self.head_bytes(version)
             elif len(body) <= 1460:
                 # one segment: a separate small write would meet Nagle's
                 # algorithm and the client's delayed ACK (40 ms stalls)
-                stream.write(self._head_and_body(version))
+                data = self._head_and_body(version)
             else:
-                stream.write(self.head_bytes(version))
-                stream.write(body)
-            # MicroPython's stream sends at once when it can: drain() would
-            # only cost a coroutine when nothing is left in its buffer
-            if getattr(stream, 'out_buf', True):
-                await stream.drain()
+                data = self.head_bytes(version)
+            if hasattr(stream, 'drain'):
+                stream.write(data)
+                if data is not body and len(body) > 1460 and \
+                        not self.is_head:
+                    stream.write(body)  # no copy of a large body
+                # MicroPython's stream sends at once when it can: drain()
+                # would only cost a coroutine when nothing is left buffered
+                if getattr(stream, 'out_buf', True):
+                    await stream.drain()
+            else:
+                await stream.awrite(data)
+                if len(body) > 1460 and not self.is_head:
+                    await stream.awrite(body)
             return
         from .streaming import write_streamed
         await write_streamed(self, stream, version, conn)
@@ -276,7 +328,8 @@ class Response:
         ``compressed`` (True for gzip, or an encoding name) sets
         ``Content-Encoding``; ``file_extension`` is appended to ``filename``
         when the file is opened (``'.gz'`` to serve ``app.js.gz`` as
-        ``app.js``). A missing file gives a 404 response.
+        ``app.js``). A missing file raises
+        HTTPException 404 (the app's ``errorhandler(404)`` answers).
         """
         from .streaming import send_file
         return send_file(cls, filename, status_code, content_type, stream,

@@ -2,6 +2,7 @@
 import re
 
 _NO_ARGS = {}  # shared by static matches; never mutated
+_PENDING = []  # a pattern not compiled yet
 _ANY = '[^/]+'
 def _convert(parser, value):
     """A segment's value through its type's parser; None rejects it."""
@@ -35,13 +36,27 @@ class URLPattern:
 
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
-        self.segments = None  # [(literal, None) or (name, checker)]
+        # [(literal, None) or (name, checker)]; compiled on first match
+        self.segments = _PENDING if '<' in url_pattern or \
+            '>' in url_pattern else None
         self.regex = None
         self.args = []  # regex form: (name, parser, group index)
-        if '<' in url_pattern:
-            if not self._compile_segments(url_pattern):
-                from .routing_regex import compile_regex
-                compile_regex(self, url_pattern)
+
+    def compile(self):
+        """Compile the pattern (done on first match). Raises ValueError
+        for a malformed pattern or an unknown segment type."""
+        pattern = self.url_pattern
+        self.segments = None
+        depth = 0
+        for c in pattern:
+            depth += 1 if c == '<' else -1 if c == '>' else 0
+            if depth < 0 or depth > 1:
+                break
+        if depth:
+            raise ValueError('malformed URL pattern: ' + pattern)
+        if '<' in pattern and not self._compile_segments(pattern):
+            from .routing_regex import compile_regex
+            compile_regex(self, pattern)
 
     @classmethod
     def _segment_type(cls, spec, pattern):
@@ -88,6 +103,9 @@ class URLPattern:
     def match(self, path):
         """Return the dict of URL arguments if ``path`` matches, else None."""
         segments = self.segments
+        if segments is _PENDING:
+            self.compile()
+            segments = self.segments
         if segments is not None:
             parts = path.split('/')
             n = len(segments)
@@ -148,3 +166,56 @@ class URLPattern:
             cls.segment_parsers.pop(type_name, None)
         else:
             cls.segment_parsers[type_name] = parser
+
+
+class Route:
+    """One entry of ``app.url_map``.
+
+    ``methods`` (list of HTTP methods), ``pattern`` (:class:`URLPattern`),
+    ``handler``, ``endpoint`` (the name :meth:`Microdot.url_for` knows it
+    by), ``url_prefix`` and ``subapp`` (for routes of a mounted app),
+    ``chain`` (the apps whose hooks and error handlers apply, outermost
+    first) and ``middleware`` (mount- and route-level middleware, outer to
+    inner).
+    """
+
+    def __init__(self, methods, pattern, handler, endpoint, url_prefix='',
+                 subapp=None, chain=(), middleware=()):
+        self.methods = methods
+        self.pattern = pattern
+        self.handler = handler
+        self.endpoint = endpoint
+        self.url_prefix = url_prefix
+        self.subapp = subapp
+        self.chain = chain
+        self.middleware = middleware
+
+    stack = None  # the middleware stack, built on first use
+
+
+def lookup(url_map, method, path):
+    """Find the route for a request: data, not exceptions.
+
+    Returns ``(route, url_args)``, or ``(None, allowed)`` where ``allowed``
+    lists the methods routes accept for ``path`` (``'OPTIONS *'`` asks for
+    every method served) or is None when no route has the path (404).
+    """
+    head = method == 'HEAD'
+    for route in url_map:
+        if method in route.methods or (head and 'GET' in route.methods):
+            args = route.pattern.match(path)
+            if args is not None:
+                return route, args
+    allowed = []
+    everything = path == '*' and method == 'OPTIONS'
+    for route in url_map:
+        if everything or route.pattern.match(path) is not None:
+            for m in route.methods:
+                if m not in allowed:
+                    allowed.append(m)
+    if not allowed:
+        return None, None
+    if 'GET' in allowed:
+        allowed.append('HEAD')
+    allowed.append('OPTIONS')
+    return None, allowed

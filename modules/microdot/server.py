@@ -1,4 +1,4 @@
-"""The connection loop and the server around an application.
+"""The server: accepting connections, the connection loop, the watchdog.
 
 One task per client connection reads requests one after the other
 (HTTP/1.1 keep-alive, pipelining), dispatches each and writes its response.
@@ -9,9 +9,10 @@ attribute stores per request instead of a ``wait_for`` task per read.
 """
 import asyncio
 
-from .helpers import MICROPYTHON, ticks_ms, ticks_add, ticks_diff, \
-    print_exception
-from .request import Request, HTTPException, ConnectionReader
+from .helpers import MICROPYTHON, ticks_ms, ticks_diff, print_exception
+from .exceptions import HTTPException
+from .connection import Connection, keep_alive
+from .request import Request
 from .response import Response
 
 CancelledError = asyncio.CancelledError
@@ -20,79 +21,47 @@ CancelledError = asyncio.CancelledError
 DRAIN_LIMIT = 64 * 1024
 
 
-class _Connection:
-    """A connection's watchdog record."""
+async def serve_connection(app, reader, writer, scheme=None, server=None):
+    """Serve every request a client sends on one connection.
 
-    def __init__(self, app, task):
-        self.app = app
-        self.task = task
-        self.deadline = None
-        self.idle = True
-        self.timed_out = False
-
-    def wait_request(self):
-        self.idle = True
-        self.deadline = ticks_add(ticks_ms(),
-                                  int(self.app.idle_timeout * 1000))
-
-    def busy(self):
-        """A request started, or a write is under way: request_timeout."""
-        self.idle = False
-        self.deadline = ticks_add(ticks_ms(),
-                                  int(self.app.request_timeout * 1000))
-
-    def handling(self):
-        self.idle = False
-        self.deadline = None
-
-
-def _keep_alive(req):
-    """Whether the client wants the connection kept after this request."""
-    value = req.headers.get_lower('connection')
-    if req.http_version == '1.0':
-        return value is not None and value.lower() == 'keep-alive'
-    return value is None or 'close' not in value.lower()
-
-
-async def serve_connection(app, reader, writer, scheme=None):
-    """Serve every request a client sends on one connection."""
-    conns = app._connections
-    conn = None
-    if conns is not None:
-        conn = _Connection(app, asyncio.current_task())
-        conns.append(conn)
-    creader = ConnectionReader(reader)
-    sock = (creader, writer)
-    if conn is not None:
-        creader.conn = conn
+    ``server`` is the :class:`Server` that accepted it (None for the test
+    client: no deadlines, no connection limits). Returns the last response
+    (the test client looks at it).
+    """
+    res = None
+    if server is not None:
+        conn = Connection(reader, writer, app, asyncio.current_task())
+        server.add(conn)
+        scheme = scheme or server.scheme
+    else:
+        conn = Connection(reader, writer)
     try:
         while True:
-            if conn is not None:
-                conn.wait_request()
+            conn.wait_request()
             failed = None
             try:
-                req = await Request.create(app, creader, writer, None,
-                                           scheme or app.scheme, sock)
+                req = await Request.create(app, conn, None, None, scheme)
             except (HTTPException, MemoryError) as exc:
-                if conn is not None:
-                    conn.busy()
-                # MemoryError: a request too large for the heap left (many
-                # form fields on a small board); say so, do not just drop it
-                failed = exc if isinstance(exc, HTTPException) else \
-                    HTTPException(503, 'Out of memory')
+                conn.busy()
+                if isinstance(exc, MemoryError):
+                    # a request too large for the heap left (many form
+                    # fields on a small board): say so, do not just drop it,
+                    # and free what idle connections hold
+                    if server is not None:
+                        server.close_idle(conn)
+                    exc = HTTPException(503, 'Out of memory')
+                failed = exc
                 # the request, when its head could be read (a body too large
                 # or malformed): then the app's error handlers answer it
                 req = getattr(failed, 'request', None)
                 if req is None:
                     from .errors import reply_bad_request
-                    await reply_bad_request(app, creader, writer, failed,
-                                            conn)
+                    await reply_bad_request(app, conn, failed)
                     break
             if req is None:
                 break
             if failed is None:
-                if conn is not None:
-                    conn.handling()
+                conn.handling()
                 res = await app.dispatch_request(req)
             else:
                 res = await app.handle_exception(req, failed, (app,))
@@ -101,133 +70,194 @@ async def serve_connection(app, reader, writer, scheme=None):
             if res is Response.already_handled:
                 break
             # after a failed request the rest of its body is unread: close
-            keep = failed is None and not app._shutting_down and \
-                _keep_alive(req)
-            res.complete()
-            headers = res.__dict__.get('headers')
-            if not isinstance(res.body, bytes) and \
-                    (headers is None or 'Content-Length' not in headers):
-                if req.http_version == '1.1' and not res.is_head:
-                    res.headers['Transfer-Encoding'] = 'chunked'
-                else:
-                    keep = False
-            if keep and headers is not None:
-                value = headers.get('Connection')
-                if value is not None and value.lower() == 'close':
-                    keep = False
-            value = 'close' if not keep else \
-                'keep-alive' if req.http_version == '1.0' else None
-            if value is not None:
-                if res.__dict__.get('headers') is None:
-                    res._connection = value  # keeps the one-piece head
-                else:
-                    res.headers['Connection'] = value
-            if conn is not None:
-                conn.busy()
-            await res.write(writer, '1.1', conn)
+            keep = res.framing(req.http_version, failed is None and
+                               app.keep_alive and keep_alive(req) and
+                               (server is None or not server.shutting_down))
+            conn.busy()
+            await res.write(conn, '1.1', conn)
             if app.debug:
                 print('%s %s %d' % (req.method, req.path, res.status_code))
             if not keep:
                 if failed is not None:
-                    from .errors import linger
-                    await linger(creader, conn)
+                    await conn.linger()
                 break
             stream = req._stream
-            if stream is not None and getattr(stream, "remaining", 0):
-                if conn is not None:
-                    conn.busy()
+            if stream is not None and getattr(stream, 'remaining', 0):
+                conn.busy()
                 if not await stream.drain(DRAIN_LIMIT):
                     break
     except CancelledError:
-        if conn is None or not conn.timed_out:
+        if not conn.timed_out:
             raise
     except (OSError, EOFError):
         pass  # the client went away
+    except MemoryError:
+        if server is not None:
+            server.close_idle(conn)
     except Exception as exc:
-        print_exception(exc)
-    finally:
-        if conn is not None:
-            conns.remove(conn)
         try:
-            writer.close()
-            await writer.wait_closed()
-        except (Exception, CancelledError):
+            print_exception(exc)
+        except Exception:
+            pass
+    finally:
+        if server is not None:
+            server.remove(conn)
+        await conn.aclose()
+    return res
+
+
+class Server:
+    """Serves one application: the listening socket, its connections, the
+    watchdog that enforces their timeouts, and shutting down.
+
+    ``app.server`` is the running one.
+    """
+
+    def __init__(self, app, debug=False):
+        self.app = app
+        self.debug = debug
+        self.connections = []
+        self.shutting_down = False
+        self.listener = None  # the asyncio server
+        self.scheme = 'http'
+        self._watchdog = None
+        self._loop = None
+
+    async def bind(self, host, port, ssl=None, start_serving=True):
+        """Open the listening socket; returns the asyncio server."""
+        app = self.app
+        if not start_serving and MICROPYTHON:
+            raise ValueError('start_serving=False needs CPython')
+        app.debug = self.debug
+        app.server = self
+        self.scheme = 'https' if ssl else 'http'
+        if not MICROPYTHON:
+            self._loop = asyncio.get_running_loop()
+
+        async def on_connection(reader, writer):
+            try:
+                _nodelay(writer)
+                self.make_room()
+                await serve_connection(app, reader, writer, None, self)
+            except MemoryError:
+                # the heap ran out before the connection was watched: close
+                # it rather than leave a socket open on a board's small pool
+                self.close_idle(None)
+                try:
+                    writer.close()
+                except Exception:
+                    pass
+
+        kwargs = {'ssl': ssl} if ssl else {}
+        if not start_serving:
+            kwargs['start_serving'] = False
+        self.listener = await asyncio.start_server(on_connection, host, port,
+                                                   **kwargs)
+        self._watchdog = asyncio.create_task(self._watch())
+        if self.debug:
+            print('Starting server on %s:%d...' % (host, port))
+        return self.listener
+
+    async def serve(self, host, port, ssl=None):
+        """Serve until :meth:`shutdown`."""
+        await self.bind(host, port, ssl)
+        try:
+            await self.listener.wait_closed()
+            # wait_closed() returns at once on some runtimes: wait ourselves
+            # for the requests in progress, for at most request_timeout
+            waited = 0
+            while self.connections and \
+                    waited < self.app.request_timeout * 1000:
+                await asyncio.sleep(0.02)
+                waited += 20
+        finally:
+            self._watchdog.cancel()
+            for conn in list(self.connections):
+                conn.task.cancel()
+            self.connections = []
+            self.app.server = None
+            self._loop = None
+
+    # -- connections ------------------------------------------------------
+
+    def add(self, conn):
+        self.connections.append(conn)
+
+    def remove(self, conn):
+        try:
+            self.connections.remove(conn)
+        except ValueError:
             pass
 
+    def make_room(self):
+        """At ``app.max_connections``, close the oldest idle kept-alive
+        connection so a new one can be served."""
+        limit = self.app.max_connections
+        if limit is not None and len(self.connections) >= limit:
+            self.close_idle(None, 1)
 
-async def _watchdog(app):
-    while True:
-        timeout = min(app.idle_timeout, app.request_timeout)
-        await asyncio.sleep(max(0.05, min(1, timeout / 4)))
-        now = ticks_ms()
-        for conn in app._connections:
-            if conn.deadline is not None and \
-                    ticks_diff(now, conn.deadline) >= 0:
-                conn.deadline = None
+    def close_idle(self, keep, count=None):
+        """Close up to ``count`` (default: all) connections waiting for a
+        next request, oldest first, except ``keep``: under memory pressure
+        or at the connection limit, new requests come first."""
+        for conn in list(self.connections):
+            if count is not None and count <= 0:
+                break
+            if conn is not keep and conn.idle and not conn.timed_out:
                 conn.timed_out = True
+                conn.deadline = None
                 conn.task.cancel()
+                if count is not None:
+                    count -= 1
+
+    async def _watch(self):
+        app = self.app
+        while True:
+            timeout = min(app.idle_timeout, app.request_timeout)
+            await asyncio.sleep(max(0.05, min(1, timeout / 4)))
+            now = ticks_ms()
+            for conn in self.connections:
+                if conn.deadline is not None and \
+                        ticks_diff(now, conn.deadline) >= 0:
+                    conn.deadline = None
+                    conn.timed_out = True
+                    conn.task.cancel()
+
+    # -- shutting down ----------------------------------------------------
+
+    def shutdown(self):
+        """Stop accepting connections and close the idle ones.
+
+        On CPython this may be called from another thread (a test, a signal
+        handler): the work is then handed to the server's own loop.
+        """
+        loop = self._loop
+        if loop is not None:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is not loop:
+                loop.call_soon_threadsafe(self._shutdown)
+                return
+        self._shutdown()
+
+    def _shutdown(self):
+        self.shutting_down = True
+        if self.listener is not None:
+            self.listener.close()
+        self.close_idle(None)
 
 
-async def serve(app, host, port, debug, ssl):
-    """Run the server for ``app`` until :func:`shutdown`."""
-    app.debug = debug
-    app.scheme = 'https' if ssl else 'http'
-    app._shutting_down = False
-    app._connections = []
+def _nodelay(writer):
+    """Send small writes at once (TCP_NODELAY), as CPython's asyncio does:
+    without it a kept-alive response written in two pieces waits ~40 ms for
+    the client's delayed ACK."""
     if not MICROPYTHON:
-        app._loop = asyncio.get_running_loop()
-
-    async def on_connection(reader, writer):
-        await serve_connection(app, reader, writer)
-
-    if ssl:
-        app.server = await asyncio.start_server(on_connection, host, port,
-                                                ssl=ssl)
-    else:
-        app.server = await asyncio.start_server(on_connection, host, port)
-    if debug:
-        print('Starting server on %s:%d...' % (host, port))
-    watchdog = asyncio.create_task(_watchdog(app))
-    try:
-        await app.server.wait_closed()
-        # wait_closed() returns at once on some runtimes: wait ourselves for
-        # the requests in progress, for at most request_timeout
-        waited = 0
-        while app._connections and waited < app.request_timeout * 1000:
-            await asyncio.sleep(0.02)
-            waited += 20
-    finally:
-        watchdog.cancel()
-        for conn in list(app._connections):
-            conn.task.cancel()
-        app._connections = None
-        app.server = None
-        app._loop = None
-
-
-def shutdown(app):
-    """Stop accepting connections and close the idle ones.
-
-    On CPython this may be called from another thread (a test, a signal
-    handler): the work is then handed to the server's own loop.
-    """
-    loop = app.__dict__.get('_loop')
-    if loop is not None:
+        return
+    sock = getattr(writer, 's', None)  # MicroPython's Stream
+    if sock is not None:
         try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is not loop:
-            loop.call_soon_threadsafe(_shutdown, app)
-            return
-    _shutdown(app)
-
-
-def _shutdown(app):
-    app._shutting_down = True
-    if app.server is not None:
-        app.server.close()
-    for conn in app._connections or ():
-        if conn.idle:
-            conn.timed_out = True
-            conn.task.cancel()
+            sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+        except Exception:
+            pass  # a port or socket type without the option

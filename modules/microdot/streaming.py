@@ -5,8 +5,15 @@ not pay for it in RAM.
 """
 
 
-class _Chunks:
-    """Adapts a body (file, sync iterable, async iterator) to ``async for``."""
+class BodyIterator:
+    """The body of a response as an async iterator of bytes pieces.
+
+    What :meth:`Response.body_iter` returns: bytes and str bodies are one
+    piece; files are read ``size`` bytes at a time; sync iterables,
+    generators and async iterators give their items (str items encoded).
+    Empty pieces are skipped. :meth:`aclose` closes the generator or file
+    (also when the client went away before the end).
+    """
 
     def __init__(self, body, size):
         self.body = body
@@ -17,7 +24,20 @@ class _Chunks:
         return self
 
     async def __anext__(self):
+        while True:
+            chunk = await self._next()
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if chunk:
+                return chunk
+
+    async def _next(self):
         body = self.body
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            self.body = None
+            return body
+        if body is None:
+            raise StopAsyncIteration
         if hasattr(body, 'read'):
             data = body.read(self.size)
             if not data:
@@ -39,59 +59,82 @@ class _Chunks:
         except StopIteration:
             raise StopAsyncIteration
 
+    def immediate(self):
+        """Whether the first piece is at hand without waiting on the app
+        (a file or a sync iterable), so the head can go out with it."""
+        body = self.body
+        return hasattr(body, 'read') or not (hasattr(body, '__aiter__') or
+                                             hasattr(body, '__anext__'))
 
-async def close_body(body):
-    """Close a generator, async generator or file once it is done with."""
-    try:
-        if hasattr(body, 'aclose'):
-            await body.aclose()
-        elif hasattr(body, 'close'):
-            body.close()
-    except Exception:
-        pass
+    async def aclose(self):
+        """Close a generator, async generator or file once done with."""
+        body = self.body
+        self.body = None
+        if body is None or isinstance(body, (bytes, str)):
+            return
+        try:
+            if hasattr(body, 'aclose'):
+                await body.aclose()
+            elif hasattr(body, 'close'):
+                body.close()
+        except Exception:
+            pass
 
 
 async def write_streamed(response, stream, version, conn):
     """Write a response whose body is a stream, iterator or file.
 
     With ``Transfer-Encoding: chunked`` in the headers each piece goes out
-    as one chunk; otherwise pieces are written as they are. The deadline of
-    ``conn`` (the server's connection record) is under the write timeout
-    while a piece is being written, and under none while the application
-    makes the next piece: the timeout covers each write, not the whole
-    stream nor the gaps between pieces (an event stream may last for hours
-    and send one event a minute).
+    as one chunk; otherwise pieces are written as they are. The head goes
+    out with the first piece when that one is at hand at once (files, sync
+    iterables): one segment instead of two small ones. ``conn`` (the
+    server's :class:`~microdot.connection.Connection`) is under the write
+    timeout while a piece is being written, and under none while the
+    application makes the next piece: the timeout covers each write, not
+    the whole stream nor the gaps between pieces (an event stream may last
+    for hours and send one event a minute).
     """
-    body = response.body
     chunked = response.headers.get('Transfer-Encoding') == 'chunked'
-    stream.write(response.head_bytes(version))
-    await stream.drain()
+    head = response.head_bytes(version)
+    it = response.body_iter()
     try:
         if response.is_head:
+            await _send(stream, head)
             return
+        if not it.immediate():
+            await _send(stream, head)  # the client sees the reply start
+            head = None
         if conn is not None:
             conn.handling()
-        async for chunk in _Chunks(body, response.send_file_buffer_size):
-            if isinstance(chunk, str):
-                chunk = chunk.encode()
-            if not chunk:
-                continue
+        async for chunk in it:
             if chunked:
-                stream.write(b'%x\r\n' % len(chunk) + chunk + b'\r\n')
-            else:
-                stream.write(chunk)
+                chunk = b'%x\r\n' % len(chunk) + chunk + b'\r\n'
+            if head is not None:
+                chunk = head + chunk
+                head = None
             if conn is not None:
                 conn.busy()
-            await stream.drain()
+            await _send(stream, chunk)
             if conn is not None:
                 conn.handling()
-        if chunked:
-            if conn is not None:
-                conn.busy()
-            stream.write(b'0\r\n\r\n')
-            await stream.drain()
+        if conn is not None:
+            conn.busy()
+        if head is not None or chunked:
+            await _send(stream, (head or b'') + (b'0\r\n\r\n' if chunked
+                                                  else b''))
     finally:
-        await close_body(body)
+        await it.aclose()
+
+
+async def _send(stream, data):
+    """Write ``data`` to an asyncio stream, a Connection, or a stream that
+    only has MicroPython's ``awrite()``."""
+    if hasattr(stream, 'drain'):
+        stream.write(data)
+        if getattr(stream, 'out_buf', True):
+            await stream.drain()
+    else:
+        await stream.awrite(data)
 
 
 def send_file(cls, filename, status_code, content_type, stream, max_age,
@@ -103,8 +146,6 @@ def send_file(cls, filename, status_code, content_type, stream, max_age,
             name = name[:-3]  # app.js.gz is served as app.js
         ext = name.rpartition('.')[2].lower()
         content_type = cls.types_map.get(ext, 'application/octet-stream')
-        if content_type.startswith('text/'):
-            content_type += '; charset=UTF-8'
     headers = {'Content-Type': content_type}
     if max_age is None:
         max_age = cls.default_send_file_max_age
@@ -122,6 +163,8 @@ def send_file(cls, filename, status_code, content_type, stream, max_age,
                 raise OSError(21)
             stream = open(path, 'rb')
         except OSError:
-            return cls('Not Found', 404)
+            # the app's errorhandler(404) answers, as for any 404
+            from .exceptions import HTTPException
+            raise HTTPException(404)
         headers['Content-Length'] = str(size)
     return cls(body=stream, status_code=status_code, headers=headers)

@@ -11,7 +11,8 @@ import json
 
 from .body import BytesStream
 from .structures import NoCaseDict
-from . import server
+from .response import Response
+from .server import serve_connection
 
 
 class _Writer:
@@ -45,23 +46,33 @@ class TestResponse:
 
     __test__ = False  # not a test case either
 
-    def __init__(self, raw):
+    def __init__(self, raw, no_body=False):
         head, _, body = raw.partition(b'\r\n\r\n')
         while head.startswith(b'HTTP/1.1 100 '):  # skip 100 Continue
             head, _, body = body.partition(b'\r\n\r\n')
-        lines = head.decode().split('\r\n')
-        _, status, self.reason = (lines[0].split(' ', 2) + [''])[:3]
-        self.status_code = int(status)
         self.headers = NoCaseDict()
-        for line in lines[1:]:
+        if not head:  # Response.already_handled: the handler answered
+            self.status_code = 200
+            self.reason = 'OK'
+            no_body = True
+        else:
+            lines = head.decode().split('\r\n')
+            _, status, self.reason = (lines[0].split(' ', 2) + [''])[:3]
+            self.status_code = int(status)
+        for line in lines[1:] if head else ():
             name, _, value = line.partition(':')
             value = value.strip()
-            if name in self.headers:
+            if name.lower() == 'set-cookie':
+                self.headers.setdefault(name, []).append(value)
+            elif name in self.headers:
                 prev = self.headers[name]
                 self.headers[name] = (prev if isinstance(prev, list)
                                       else [prev]) + [value]
             else:
                 self.headers[name] = value
+        if no_body:  # HEAD, or a handler that wrote its own reply
+            self.body = self.text = self.json = None
+            return
         if self.headers.get('Transfer-Encoding') == 'chunked':
             body = _dechunk(body)
         self.body = body
@@ -73,6 +84,17 @@ class TestResponse:
         ctype = self.headers.get('Content-Type', '')
         if ctype.split(';')[0] == 'application/json' and body:
             self.json = json.loads(body)
+
+    def __getattr__(self, name):
+        if name == 'events':  # a text/event-stream body, parsed on demand
+            ctype = self.headers.get('Content-Type') or ''
+            value = None
+            if ctype.split(';')[0] == 'text/event-stream' and self.body:
+                from .test_client_ws import parse_events
+                value = parse_events(self.body)
+            self.events = value
+            return value
+        raise AttributeError(name)
 
 
 def _dechunk(data):
@@ -99,7 +121,9 @@ class TestClient:
 
     def __init__(self, app, cookies=None, scheme=None, host=None):
         self.app = app
+        #: name -> value of the cookies sent with every request
         self.cookies = dict(cookies or {})
+        self._paths = {}  # name -> the Path a response set it with
         self.scheme = scheme
         self.host = host or 'localhost'
 
@@ -125,7 +149,7 @@ class TestClient:
                 'Transfer-Encoding' not in headers:  # else body is encoded
             headers.setdefault('Content-Length', str(len(body)))
         if self.cookies:
-            jar = '; '.join(k + '=' + v for k, v in self.cookies.items())
+            jar = '; '.join(k + '=' + str(v) for k, v in self.cookies.items())
             cookie = headers.get('Cookie')
             headers['Cookie'] = jar + '; ' + cookie if cookie else jar
         lines = [method + ' ' + path + ' HTTP/1.1']
@@ -133,30 +157,36 @@ class TestClient:
             lines.append(name + ': ' + str(value))
         raw = ('\r\n'.join(lines) + '\r\n\r\n').encode() + body
         writer = _Writer()
-        await server.serve_connection(self.app, BytesStream(raw), writer,
-                                      self.scheme)
-        res = TestResponse(b''.join(writer.chunks))
+        last = await serve_connection(self.app, BytesStream(raw),
+                                             writer, self.scheme)
+        res = TestResponse(b''.join(writer.chunks), method == 'HEAD' or
+                           last is Response.already_handled)
         self._update_cookies(res)
         return res
 
     def _update_cookies(self, res):
-        cookies = res.headers.get('Set-Cookie')
-        if cookies is None:
-            return
-        for cookie in cookies if isinstance(cookies, list) else [cookies]:
+        for cookie in res.headers.get('Set-Cookie', ()):
             parts = cookie.split(';')
             name, _, value = parts[0].strip().partition('=')
-            expired = not value
+            expired = False
+            path = '/'  # the default path of the test client's URLs
             for attr in parts[1:]:
                 key, _, val = attr.strip().partition('=')
                 key = key.lower()
-                if (key == 'max-age' and val.strip() in ('0', '-1')) or \
+                if key == 'path':
+                    path = val.strip()
+                elif (key == 'max-age' and val.strip().lstrip('-').isdigit()
+                      and int(val) <= 0) or \
                         (key == 'expires' and '1970' in val):
                     expired = True
             if expired:
-                self.cookies.pop(name, None)
+                # a deletion applies to the cookie set with the same path
+                if name in self.cookies and self._paths.get(name) == path:
+                    del self.cookies[name]
+                    self._paths.pop(name, None)
             else:
                 self.cookies[name] = value
+                self._paths[name] = path
 
     async def get(self, path, headers=None):
         return await self.request('GET', path, headers=headers)
@@ -172,6 +202,31 @@ class TestClient:
 
     async def delete(self, path, headers=None, body=None, json=None):
         return await self.request('DELETE', path, headers, body, json)
+
+    async def head(self, path, headers=None):
+        return await self.request('HEAD', path, headers=headers)
+
+    async def options(self, path, headers=None):
+        return await self.request('OPTIONS', path, headers=headers)
+
+    async def query(self, path, headers=None, body=None):
+        """A request with the HTTP QUERY method (a safe request with a
+        body)."""
+        return await self.request('QUERY', path, headers, body)
+
+    async def websocket(self, path, client, headers=None):
+        """Open a WebSocket on ``path`` and talk to it through ``client``.
+
+        ``client`` is an async generator function (an async iterator class
+        on MicroPython) that yields messages to send (str: text, bytes:
+        binary, None: send nothing) and receives each reply as the value of
+        its ``yield`` (an iterator class gets it through its ``asend()``
+        method, when it has one). Returns a :class:`TestResponse` (status
+        101 unless the handshake failed) with ``messages``, every message
+        received, and ``close_code``, the code of the server's close frame.
+        """
+        from .test_client_ws import websocket
+        return await websocket(self, path, client, headers)
 
 
 _dumps = json.dumps

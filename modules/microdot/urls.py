@@ -112,7 +112,51 @@ def urldecode_bytes(data, plus=True):
         else:
             out.extend(b'%')
             out.extend(part)
-    return bytes(out).decode()
+    data = bytes(out)
+    if _LAX_UTF8:
+        check_utf8(data)
+    return data.decode()
+
+
+# MicroPython's bytes.decode() takes overlong forms and surrogates that
+# CPython refuses: check ourselves there, so both runtimes agree
+_LAX_UTF8 = True
+try:
+    b'\xc0\xaf'.decode()
+except UnicodeError:
+    _LAX_UTF8 = False
+
+
+def check_utf8(data):
+    """Raise UnicodeError unless ``data`` is well-formed UTF-8 (RFC 3629:
+    no overlong forms, no surrogates, nothing past U+10FFFF)."""
+    i = 0
+    n = len(data)
+    while i < n:
+        c = data[i]
+        if c < 0x80:
+            i += 1
+            continue
+        if 0xc2 <= c <= 0xdf:
+            need, low, high = 1, 0x80, 0xbf
+        elif 0xe0 <= c <= 0xef:
+            need = 2
+            low = 0xa0 if c == 0xe0 else 0x80
+            high = 0x9f if c == 0xed else 0xbf
+        elif 0xf0 <= c <= 0xf4:
+            need = 3
+            low = 0x90 if c == 0xf0 else 0x80
+            high = 0x8f if c == 0xf4 else 0xbf
+        else:
+            raise UnicodeError('invalid UTF-8')
+        if i + need >= n:
+            raise UnicodeError('truncated UTF-8')
+        if not low <= data[i + 1] <= high:
+            raise UnicodeError('invalid UTF-8')
+        for k in range(i + 2, i + need + 1):
+            if not 0x80 <= data[k] <= 0xbf:
+                raise UnicodeError('invalid UTF-8')
+        i += need + 1
 
 
 def urldecode_str(text, plus=True):

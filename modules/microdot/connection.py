@@ -1,0 +1,274 @@
+"""The HTTP/1 wire: one client connection, read and written in one place.
+
+A :class:`Connection` owns the buffered reader over the client's stream,
+the writer, the deadline the server's watchdog enforces, the reading of
+request heads and lines, the keep-alive decision and the lingering close.
+Everything above it (body, request, response) reads and writes through it;
+only it and the watchdog touch deadlines.
+
+It is also what extensions get as ``request.sock``: the same object as
+reader (``read``, ``readexactly``, ``readline``) and writer (``write``,
+``drain``, ``awrite``, ``aclose``, ``close``, ``wait_closed``), on CPython
+and MicroPython alike.
+"""
+from .exceptions import HTTPException, ProtocolError
+from .helpers import ticks_ms, ticks_add
+
+# how long (ms) and how much a connection closed after a bad request reads
+LINGER_MS = 1000
+LINGER_LIMIT = 64 * 1024
+
+
+class Connection:
+    """A client connection: buffered reads, writes and deadlines.
+
+    ``stream`` is the asyncio stream to read from, ``writer`` the one to
+    write to (the same object on MicroPython). ``app`` gives the timeouts
+    (``idle_timeout``, ``request_timeout``); without one (the test client)
+    no deadlines are kept. ``task`` is the task serving the connection,
+    cancelled by the watchdog when the deadline passes.
+    """
+
+    # 512: one read holds a typical request head, and a small board's heap
+    # finds a free 512-byte block more easily than a 1 KB one
+    chunk_size = 512
+
+    def __init__(self, stream, writer=None, app=None, task=None):
+        self.stream = stream
+        self.writer = writer
+        self.app = app
+        self.task = task
+        self.buf = b''
+        self.pos = 0
+        self.deadline = None
+        self.idle = True
+        self.timed_out = False
+
+    # -- deadlines (the watchdog reads them) ------------------------------
+
+    def wait_request(self):
+        """Waiting for the next request: under ``idle_timeout``."""
+        self.idle = True
+        if self.app is not None:
+            self.deadline = ticks_add(ticks_ms(),
+                                      int(self.app.idle_timeout * 1000))
+
+    def busy(self):
+        """A request started arriving, or a write is under way: under
+        ``request_timeout``."""
+        self.idle = False
+        if self.app is not None:
+            self.deadline = ticks_add(ticks_ms(),
+                                      int(self.app.request_timeout * 1000))
+
+    def handling(self):
+        """The application is working on a request: under no timeout."""
+        self.idle = False
+        self.deadline = None
+
+    # -- reading ----------------------------------------------------------
+
+    async def _fill(self):
+        data = await self.stream.read(self.chunk_size)
+        if not data:
+            return False
+        buf = self.buf
+        self.buf = (buf[self.pos:] + data) if self.pos < len(buf) else data
+        self.pos = 0
+        return True
+
+    async def read_head(self, max_line, max_total):
+        """Return the next request head (the bytes before the blank line).
+
+        None when the stream ends cleanly before a request. Raises
+        HTTPException 414 for a request line over ``max_line`` bytes, 431
+        for a head over ``max_total`` bytes, 400 for a head cut short.
+        """
+        started = False
+        while True:
+            buf = self.buf
+            pos = self.pos
+            while buf.startswith(b'\r\n', pos):  # stray line ends
+                pos += 2
+            self.pos = pos
+            # the first blank line ends the head: CRLF CRLF, or bare LFs as
+            # from some hand-made clients (never a later CRLF CRLF, which
+            # may belong to the body or the next request)
+            i = buf.find(b'\n\r\n', pos)
+            j = buf.find(b'\n\n', pos, len(buf) if i < 0 else i)
+            if j >= 0:
+                self.pos = j + 2
+                return buf[pos:j].replace(b'\r\n', b'\n') \
+                    .replace(b'\n', b'\r\n')
+            if i >= 0:
+                self.pos = i + 3
+                if i > pos and buf[i - 1] == 13:
+                    return buf[pos:i - 1]
+                # bare-LF lines, then a CRLF blank line
+                return buf[pos:i].replace(b'\r\n', b'\n') \
+                    .replace(b'\n', b'\r\n')
+            size = len(buf) - pos
+            if size:
+                if not started:
+                    self.busy()
+                started = True
+                if size > max_line and buf.find(b'\n', pos,
+                                                pos + max_line + 2) < 0:
+                    raise ProtocolError(414, 'URI Too Long')
+                if size > max_total:
+                    raise ProtocolError(431, 'Request Header Fields Too '
+                                             'Large')
+            if not await self._fill():
+                if size:
+                    raise ProtocolError(400, 'Incomplete request')
+                return None
+
+    async def read(self, n=-1):
+        """Return up to ``n`` bytes (fewer at the end of the stream; with
+        ``n`` < 0, what is buffered or the next read)."""
+        if self.pos >= len(self.buf):
+            if n > self.chunk_size:
+                return await self.stream.read(n)
+            if not await self._fill():
+                return b''
+        if n < 0:
+            n = len(self.buf) - self.pos
+        data = self.buf[self.pos:self.pos + n]
+        self.pos += len(data)
+        return data
+
+    async def readexactly(self, n):
+        """Return exactly ``n`` bytes; EOFError if the stream ends first."""
+        data = b''
+        while len(data) < n:
+            chunk = await self.read(n - len(data))
+            if not chunk:
+                raise EOFError('connection closed')
+            data = chunk if not data else data + chunk
+        return data
+
+    async def read_line(self, limit):
+        """Return the next line without its line end (CRLF or LF).
+
+        None when the stream ends before any byte of a line. Raises
+        ValueError when a line exceeds ``limit`` bytes and EOFError when
+        the stream ends in the middle of a line. ``bare_lf`` is True
+        afterwards if the line ended in a bare LF.
+        """
+        while True:
+            buf = self.buf
+            pos = self.pos
+            i = buf.find(b'\n', pos)
+            if i >= 0:
+                crlf = i > pos and buf[i - 1] == 13
+                end = i - 1 if crlf else i
+                if end - pos > limit:
+                    raise ValueError('line too long')
+                self.pos = i + 1
+                self.bare_lf = not crlf
+                return buf[pos:end]
+            if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
+                raise ValueError('line too long')
+            if not await self._fill():
+                if self.pos < len(self.buf):
+                    raise EOFError('connection closed mid-line')
+                return None
+
+    bare_lf = False
+
+    async def readline(self, limit=64 * 1024):
+        """Return the next line with its line end, as asyncio streams do
+        (b'' at the end of the stream, the partial line if it ends in
+        one). At most ``limit`` bytes are buffered looking for the end."""
+        while True:
+            i = self.buf.find(b'\n', self.pos)
+            if i >= 0 or len(self.buf) - self.pos > limit:
+                end = i + 1 if i >= 0 else self.pos + limit
+                line = self.buf[self.pos:end]
+                self.pos = end
+                return line
+            if not await self._fill():
+                line = self.buf[self.pos:]
+                self.pos = len(self.buf)
+                return line
+
+    # -- writing ----------------------------------------------------------
+
+    def write(self, data):
+        """Queue ``data`` for the client (send it with :meth:`drain`)."""
+        self.writer.write(data)
+
+    async def drain(self):
+        """Wait until queued data is sent."""
+        writer = self.writer
+        # MicroPython's stream sends at once when it can: drain() would only
+        # cost a coroutine when nothing is left in its buffer
+        if getattr(writer, 'out_buf', True):
+            await writer.drain()
+
+    async def awrite(self, data):
+        """Write ``data`` and wait until it is sent."""
+        self.writer.write(data)
+        await self.drain()
+
+    def close(self):
+        """Close the connection."""
+        self.writer.close()
+
+    async def wait_closed(self):
+        await self.writer.wait_closed()
+
+    async def aclose(self):
+        """Close the connection and wait until it is closed."""
+        try:
+            self.writer.close()
+            await self.writer.wait_closed()
+        except Exception:
+            pass  # closing a connection the client already dropped
+
+    def get_extra_info(self, name, default=None):
+        """As asyncio's ``StreamWriter.get_extra_info`` (``'peername'``)."""
+        try:
+            return self.writer.get_extra_info(name)
+        except Exception:
+            return default
+
+    # -- keep-alive and closing -------------------------------------------
+
+    async def linger(self):
+        """Read and drop what a client still sends after an error response.
+
+        Closing a socket with unread input makes the kernel reset the
+        connection, and the client may then lose the error response it was
+        just sent. So a bounded amount of its input is read, for a short
+        while, before the connection closes.
+        """
+        if self.app is not None:
+            self.deadline = ticks_add(ticks_ms(), LINGER_MS)
+        total = 0
+        while total < LINGER_LIMIT:
+            data = await self.read(1024)
+            if not data:
+                break
+            total += len(data)
+
+
+def keep_alive(request):
+    """Whether the client wants the connection kept after ``request``."""
+    value = request.headers.get_lower('connection')
+    if request.http_version == '1.0':
+        return value is not None and value.lower() == 'keep-alive'
+    return value is None or 'close' not in value.lower()
+
+
+def peer_address(writer):
+    """The (host, port) of the client on the other end of ``writer``."""
+    try:
+        addr = writer.get_extra_info('peername')
+    except Exception:
+        return None
+    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
+        # MicroPython's unix port gives a raw IPv4 sockaddr
+        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
+                addr[2] << 8 | addr[3])
+    return addr
