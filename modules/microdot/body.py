@@ -243,3 +243,40 @@ async def read_chunked(reader, limit, max_line, max_body):
             return b'', stream
 
 
+
+
+async def read_line(conn, limit):
+    """:meth:`Connection.read_line`: the next line without its line end."""
+    while True:
+        buf = conn.buf
+        pos = conn.pos
+        i = buf.find(b'\n', pos)
+        if i >= 0:
+            crlf = i > pos and buf[i - 1] == 13
+            end = i - 1 if crlf else i
+            if end - pos > limit:
+                raise ValueError('line too long')
+            conn.pos = i + 1
+            conn.bare_lf = not crlf
+            return buf[pos:end]
+        if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
+            raise ValueError('line too long')
+        if not await conn._fill():
+            if conn.pos < len(conn.buf):
+                raise EOFError('connection closed mid-line')
+            return None
+
+
+async def readline(conn, limit):
+    """:meth:`Connection.readline`: the next line with its line end."""
+    while True:
+        i = conn.buf.find(b'\n', conn.pos)
+        if i >= 0 or len(conn.buf) - conn.pos > limit:
+            end = i + 1 if i >= 0 else conn.pos + limit
+            line = conn.buf[conn.pos:end]
+            conn.pos = end
+            return line
+        if not await conn._fill():
+            line = conn.buf[conn.pos:]
+            conn.pos = len(conn.buf)
+            return line

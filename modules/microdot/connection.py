@@ -14,11 +14,6 @@ and MicroPython alike.
 from .exceptions import HTTPException, ProtocolError
 from .helpers import ticks_ms, ticks_add
 
-# how long (ms) and how much a connection closed after a bad request reads
-LINGER_MS = 1000
-LINGER_LIMIT = 64 * 1024
-
-
 class Connection:
     """A client connection: buffered reads, writes and deadlines.
 
@@ -155,24 +150,8 @@ class Connection:
         the stream ends in the middle of a line. ``bare_lf`` is True
         afterwards if the line ended in a bare LF.
         """
-        while True:
-            buf = self.buf
-            pos = self.pos
-            i = buf.find(b'\n', pos)
-            if i >= 0:
-                crlf = i > pos and buf[i - 1] == 13
-                end = i - 1 if crlf else i
-                if end - pos > limit:
-                    raise ValueError('line too long')
-                self.pos = i + 1
-                self.bare_lf = not crlf
-                return buf[pos:end]
-            if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
-                raise ValueError('line too long')
-            if not await self._fill():
-                if self.pos < len(self.buf):
-                    raise EOFError('connection closed mid-line')
-                return None
+        from .body import read_line
+        return await read_line(self, limit)
 
     bare_lf = False
 
@@ -180,17 +159,8 @@ class Connection:
         """Return the next line with its line end, as asyncio streams do
         (b'' at the end of the stream, the partial line if it ends in
         one). At most ``limit`` bytes are buffered looking for the end."""
-        while True:
-            i = self.buf.find(b'\n', self.pos)
-            if i >= 0 or len(self.buf) - self.pos > limit:
-                end = i + 1 if i >= 0 else self.pos + limit
-                line = self.buf[self.pos:end]
-                self.pos = end
-                return line
-            if not await self._fill():
-                line = self.buf[self.pos:]
-                self.pos = len(self.buf)
-                return line
+        from .body import readline
+        return await readline(self, limit)
 
     # -- writing ----------------------------------------------------------
 
@@ -236,21 +206,11 @@ class Connection:
     # -- keep-alive and closing -------------------------------------------
 
     async def linger(self):
-        """Read and drop what a client still sends after an error response.
-
-        Closing a socket with unread input makes the kernel reset the
-        connection, and the client may then lose the error response it was
-        just sent. So a bounded amount of its input is read, for a short
-        while, before the connection closes.
-        """
-        if self.app is not None:
-            self.deadline = ticks_add(ticks_ms(), LINGER_MS)
-        total = 0
-        while total < LINGER_LIMIT:
-            data = await self.read(1024)
-            if not data:
-                break
-            total += len(data)
+        """Read and drop what a client still sends after an error response,
+        for a short while, before the connection closes (see
+        :func:`microdot.errors.linger`)."""
+        from .errors import linger
+        await linger(self)
 
 
 def keep_alive(request):

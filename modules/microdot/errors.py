@@ -3,7 +3,7 @@
 Imported on the first error, so a board that serves only good requests
 does not hold it in RAM.
 """
-from .helpers import invoke_handler, print_exception
+from .helpers import invoke_handler, print_exception, ticks_ms, ticks_add
 from .exceptions import HTTPException, ProtocolError
 from .response import Response, reason_phrase
 
@@ -88,3 +88,26 @@ async def reply_bad_request(app, conn, exc):
     if app.debug:
         print('? ? %d (bad request)' % status)
     await conn.linger()
+
+
+async def linger(conn):
+    """Read and drop what a client still sends after an error response.
+
+    Closing a socket with unread input makes the kernel reset the
+    connection, and the client may then lose the error response it was
+    just sent. So a bounded amount of its input is read, for a short
+    while, before the connection closes.
+    """
+    if conn.app is not None:
+        conn.deadline = ticks_add(ticks_ms(), LINGER_MS)
+    total = 0
+    while total < LINGER_LIMIT:
+        data = await conn.read(1024)
+        if not data:
+            break
+        total += len(data)
+
+
+# how long (ms) and how much a connection closed after a bad request reads
+LINGER_MS = 1000
+LINGER_LIMIT = 64 * 1024

@@ -151,25 +151,8 @@ class Microdot:
         :meth:`url_for` as ``name.endpoint``; ``name`` defaults to the
         prefix without slashes (``'/api'``: ``'api.get_user'``).
         """
-        if name is None:
-            name = url_prefix.strip('/').replace('/', '.')
-        outer = list(middleware or ()) + subapp.middleware
-        for route in subapp.url_map:
-            self.url_map.append(Route(
-                route.methods, URLPattern(url_prefix +
-                                          route.pattern.url_pattern),
-                route.handler,
-                name + '.' + route.endpoint if name and route.endpoint
-                else route.endpoint,
-                url_prefix + route.url_prefix, route.subapp or subapp,
-                (self,) + (route.chain if local else route.chain[1:]),
-                outer + route.middleware))
-        if not local:
-            self.before_request_handlers += subapp.before_request_handlers
-            self.after_request_handlers += subapp.after_request_handlers
-            self.after_error_request_handlers += \
-                subapp.after_error_request_handlers
-            self.error_handlers.update(subapp.error_handlers)
+        from .composition import mount
+        mount(self, subapp, url_prefix, local, middleware, name)
 
     abort = staticmethod(abort)
 
@@ -236,22 +219,15 @@ class Microdot:
                     res = await self.handle_exception(req, exc, (self,))
         vary = req.__dict__.get('vary')
         if vary and res is not Response.already_handled:
-            _merge_vary(res, vary)
+            from .composition import merge_vary
+            merge_vary(res, vary)
         if req.method == 'HEAD' and res is not Response.already_handled:
             res.is_head = True
         return res
 
     def _build_stack(self, route):
-        mws = self.middleware + (route.middleware if route else [])
-
-        async def endpoint(req):
-            return await self._endpoint(req, route, req.url_args)
-
-        handler = endpoint
-        for entry in reversed(mws):
-            cls, options = entry if isinstance(entry, tuple) else (entry, {})
-            handler = cls(handler, **options)
-        return handler
+        from .composition import build_stack
+        return build_stack(self, route)
 
     async def _endpoint(self, req, route, args):
         """Before-request hooks, the handler, after-request hooks: the
@@ -372,21 +348,6 @@ class Microdot:
         progress complete. Safe to call from another thread on CPython."""
         if self.server is not None:
             self.server.shutdown()
-
-
-def _merge_vary(res, names):
-    """Add request header ``names`` to the response's ``Vary`` header,
-    once each (case-insensitively)."""
-    value = res.headers.get('Vary')
-    if value == '*':
-        return
-    have = [v.strip() for v in value.split(',')] if value else []
-    lower = [v.lower() for v in have]
-    for name in sorted(names):
-        if name.lower() not in lower:
-            have.append(name)
-            lower.append(name.lower())
-    res.headers['Vary'] = ', '.join(have)
 
 
 Response.already_handled = Response()
