@@ -8,8 +8,11 @@ BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ARGS ?=
 .PHONY: bench bench-deps
 
+# bench/run.py makes the main table; each bench/bench_*.py measures one
+# topic (streaming, realtime, forms, ...) and prints its own table.
 bench: $(STAMP) mpy bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 bench-deps: $(BENCH_UPSTREAM) $(BENCH_STAMP)
 	@command -v wrk >/dev/null 2>&1 || { \
