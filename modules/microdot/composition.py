@@ -27,13 +27,11 @@ def mount(app, subapp, url_prefix, local, middleware, name):
 
 def build_stack(app, route):
     """The middleware of ``app`` and of ``route`` (None: a request no route
-    matched) around the app's endpoint, outermost first."""
+    matched) around the app's endpoint, outermost first. The innermost
+    calls :meth:`Microdot.dispatch_request` again, which then runs the
+    hooks and the handler only."""
     mws = app.middleware + (route.middleware if route else [])
-
-    async def endpoint(req):
-        return await app._endpoint(req, route, req.url_args)
-
-    handler = endpoint
+    handler = app.dispatch_request
     for entry in reversed(mws):
         cls, options = entry if isinstance(entry, tuple) else (entry, {})
         handler = cls(handler, **options)

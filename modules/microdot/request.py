@@ -198,6 +198,9 @@ class Request:
     route = None
     _stream = None  # a body left on the connection, read on demand
     _after = None
+    _stacked = False  # dispatched through middleware (see dispatch_request)
+    _vary = None  # request.vary, once used (no __dict__ look-up: 64 bytes)
+    _route = None
 
     @staticmethod
     async def create(app, client_reader, client_writer=None,
@@ -314,7 +317,7 @@ class Request:
         elif name == 'after_request_handlers':
             value = self._after = []
         elif name == 'vary':
-            value = set()
+            value = self._vary = set()
         else:
             raise AttributeError(name)
         setattr(self, name, value)

@@ -111,7 +111,8 @@ class Response:
             body = ''
             status_code = 204
         self.status_code = status_code
-        self.reason = reason
+        if reason is not None:
+            self.reason = reason
         if isinstance(body, str):
             body = body.encode()
         elif isinstance(body, (dict, list)):
@@ -132,6 +133,7 @@ class Response:
     # response, and neither does the headers dict until someone asks for it.
     _ctype = None
     _connection = None  # the Connection header, while there is no dict
+    reason = None
     is_head = False
 
     def __getattr__(self, name):
@@ -198,7 +200,7 @@ class Response:
         value = 'close' if not keep_alive else \
             'keep-alive' if http_version == '1.0' else None
         if value is not None:
-            if self.__dict__.get('headers') is None:
+            if headers is None and isinstance(self.body, bytes):
                 self._connection = value  # keeps the one-piece head
             else:
                 self.headers['Connection'] = value
@@ -211,10 +213,15 @@ class Response:
         from .streaming import BodyIterator
         return BodyIterator(self.body, self.send_file_buffer_size)
 
-    def head_bytes(self, version='1.1'):
-        """The status line and headers, as bytes ready to send."""
-        if self.__dict__.get('headers') is None and \
-                isinstance(self.body, bytes):
+    def head_bytes(self, version='1.1', plain=None):
+        """The status line and headers, as bytes ready to send.
+
+        ``plain``: whether the response has no headers dict, when the
+        caller knows (each ``__dict__`` look-up costs 64 bytes of heap on
+        MicroPython)."""
+        if plain is None:
+            plain = self.__dict__.get('headers') is None
+        if plain and isinstance(self.body, bytes):
             return b'%s%d\r\n\r\n' % (self._prefix(version), len(self.body))
         status = self.status_code
         reason = self.reason
@@ -250,14 +257,16 @@ class Response:
         """
         body = self.body
         if isinstance(body, bytes):
-            if self.is_head or not body:
-                data = self.head_bytes(version)
-            elif len(body) <= 1460:
+            plain = self.__dict__.get('headers') is None
+            if self.is_head or not body or len(body) > 1460:
+                data = self.head_bytes(version, plain)
+            elif plain:
                 # one segment: a separate small write would meet Nagle's
                 # algorithm and the client's delayed ACK (40 ms stalls)
-                data = self._head_and_body(version)
+                data = b'%s%d\r\n\r\n%s' % (self._prefix(version),
+                                              len(body), body)
             else:
-                data = self.head_bytes(version)
+                data = self.head_bytes(version, False) + body
             if hasattr(stream, 'drain'):
                 stream.write(data)
                 if data is not body and len(body) > 1460 and \
@@ -274,12 +283,6 @@ class Response:
             return
         from .streaming import write_streamed
         await write_streamed(self, stream, version, conn)
-
-    def _head_and_body(self, version):
-        if self.__dict__.get('headers') is None:
-            return b'%s%d\r\n\r\n%s' % (self._prefix(version),
-                                          len(self.body), self.body)
-        return self.head_bytes(version) + self.body
 
     def _prefix(self, version):
         """The head of a response with no headers dict, up to the value of

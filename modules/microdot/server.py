@@ -35,12 +35,13 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
         scheme = scheme or server.scheme
     else:
         conn = Connection(reader, writer)
+    sock = (conn, conn)  # request.sock, made once per connection
     try:
         while True:
             conn.wait_request()
             failed = None
             try:
-                req = await Request.create(app, conn, None, None, scheme)
+                req = await Request.create(app, conn, None, None, scheme, sock)
             except (HTTPException, MemoryError) as exc:
                 conn.busy()
                 if isinstance(exc, MemoryError):
@@ -74,7 +75,8 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                                app.keep_alive and keep_alive(req) and
                                (server is None or not server.shutting_down))
             conn.busy()
-            await res.write(conn, '1.1', conn)
+            # to the stream itself: Connection.drain() would add a coroutine
+            await res.write(conn.writer, '1.1', conn)
             if app.debug:
                 print('%s %s %d' % (req.method, req.path, res.status_code))
             if not keep:
