@@ -8,6 +8,7 @@ the watchdog cancels connections whose deadline has passed. This costs two
 attribute stores per request instead of a ``wait_for`` task per read.
 """
 import asyncio
+import gc
 
 from .helpers import MICROPYTHON, ticks_ms, ticks_diff, print_exception
 from .exceptions import HTTPException
@@ -150,11 +151,16 @@ class Server:
                 except Exception:
                     pass
 
-        kwargs = {'ssl': ssl} if ssl else {}
-        if not start_serving:
-            kwargs['start_serving'] = False
-        self.listener = await asyncio.start_server(on_connection, host, port,
-                                                   **kwargs)
+        if MICROPYTHON:
+            from .listener import listen
+            self.listener = await listen(host, port, on_connection, ssl,
+                                         self.on_memory_error)
+        else:
+            kwargs = {'ssl': ssl} if ssl else {}
+            if not start_serving:
+                kwargs['start_serving'] = False
+            self.listener = await asyncio.start_server(
+                on_connection, host, port, **kwargs)
         self._watchdog = asyncio.create_task(self._watch())
         if self.debug:
             print('Starting server on %s:%d...' % (host, port))
@@ -191,12 +197,26 @@ class Server:
         except ValueError:
             pass
 
+    #: On MicroPython, free heap (bytes) under which a new connection
+    #: makes the server close idle kept-alive connections first.
+    low_memory = 8 * 1024
+
     def make_room(self):
-        """At ``app.max_connections``, close the oldest idle kept-alive
-        connection so a new one can be served."""
+        """At ``app.max_connections``, or with the heap nearly full, close
+        the oldest idle kept-alive connection so a new one can be served."""
         limit = self.app.max_connections
         if limit is not None and len(self.connections) >= limit:
             self.close_idle(None, 1)
+        if MICROPYTHON and gc.mem_free() < self.low_memory:
+            gc.collect()
+            if gc.mem_free() < self.low_memory:
+                self.close_idle(None)
+
+    def on_memory_error(self):
+        """The heap ran out outside a request: free what idle
+        connections hold."""
+        self.close_idle(None)
+        gc.collect()
 
     def close_idle(self, keep, count=None):
         """Close up to ``count`` (default: all) connections waiting for a
@@ -215,15 +235,18 @@ class Server:
     async def _watch(self):
         app = self.app
         while True:
-            timeout = min(app.idle_timeout, app.request_timeout)
-            await asyncio.sleep(max(0.05, min(1, timeout / 4)))
-            now = ticks_ms()
-            for conn in self.connections:
-                if conn.deadline is not None and \
-                        ticks_diff(now, conn.deadline) >= 0:
-                    conn.deadline = None
-                    conn.timed_out = True
-                    conn.task.cancel()
+            try:
+                timeout = min(app.idle_timeout, app.request_timeout)
+                await asyncio.sleep(max(0.05, min(1, timeout / 4)))
+                now = ticks_ms()
+                for conn in self.connections:
+                    if conn.deadline is not None and \
+                            ticks_diff(now, conn.deadline) >= 0:
+                        conn.deadline = None
+                        conn.timed_out = True
+                        conn.task.cancel()
+            except MemoryError:
+                self.on_memory_error()  # the watchdog must not stop
 
     # -- shutting down ----------------------------------------------------
 
