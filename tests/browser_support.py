@@ -19,7 +19,6 @@ work here, so the system binary is launched). One browser per test file:
 import os
 import shutil
 import sys
-import tempfile
 import unittest
 
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -48,12 +47,11 @@ class Browser:
         path = chromium_path()
         if path is None:
             raise unittest.SkipTest('no chromium (apt-get install chromium)')
-        self._profile = tempfile.mkdtemp(prefix='kit-chromium-')
         self._pw = sync_playwright().start()
         try:
+            # Playwright gives each launch a fresh profile of its own
             self.browser = self._pw.chromium.launch(
-                executable_path=path, headless=True,
-                args=CHROMIUM_ARGS + ['--user-data-dir=' + self._profile])
+                executable_path=path, headless=True, args=CHROMIUM_ARGS)
         except Exception:
             self._pw.stop()
             raise
@@ -77,4 +75,3 @@ class Browser:
             self.browser.close()
         finally:
             self._pw.stop()
-            shutil.rmtree(self._profile, ignore_errors=True)

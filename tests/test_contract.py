@@ -65,6 +65,20 @@ class VaryTest(unittest.TestCase):
         self.assertEqual(res.headers['Vary'],
                          'Accept-Encoding, Cookie, Origin')
 
+    def test_vary_on_a_plain_response(self):
+        app = Microdot()
+
+        @app.get('/')
+        async def index(req):
+            req.vary.add('Cookie')
+            req.vary.add('Origin')
+            return {'a': 1}
+
+        for _ in range(2):  # the second from the cached head
+            res = call(app, 'GET', '/')
+            self.assertEqual(res.headers['Vary'], 'Cookie, Origin')
+            self.assertEqual(res.json, {'a': 1})
+
     def test_no_vary_when_unused(self):
         app = Microdot()
 

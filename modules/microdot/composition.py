@@ -40,8 +40,12 @@ def build_stack(app, route):
 
 def merge_vary(res, names):
     """Add request header ``names`` to the response's ``Vary`` header,
-    once each (case-insensitively)."""
-    value = res.headers.get('Vary')
+    once each (case-insensitively). A response without a headers dict keeps
+    its one-piece cached head (a headers dict would cost ~1.9 KB and tens
+    of microseconds per request on MicroPython)."""
+    headers = res.__dict__.get('headers')
+    plain = headers is None and isinstance(res.body, bytes)
+    value = res._vary if plain else res.headers.get('Vary')
     if value == '*':
         return
     have = [v.strip() for v in value.split(',')] if value else []
@@ -50,4 +54,7 @@ def merge_vary(res, names):
         if name.lower() not in lower:
             have.append(name)
             lower.append(name.lower())
-    res.headers['Vary'] = ', '.join(have)
+    if plain:
+        res._vary = ', '.join(have)
+    else:
+        res.headers['Vary'] = ', '.join(have)

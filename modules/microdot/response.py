@@ -57,9 +57,13 @@ _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
 
 
-def _connection_line(response):
+def _extra_lines(response):
+    """The Connection and Vary lines of a head without a headers dict."""
     value = response._connection
-    return 'Connection: ' + value + '\r\n' if value else ''
+    lines = 'Connection: ' + value + '\r\n' if value else ''
+    if response._vary:
+        lines += 'Vary: ' + response._vary + '\r\n'
+    return lines
 
 
 def _default_type(cls):
@@ -133,6 +137,7 @@ class Response:
     # response, and neither does the headers dict until someone asks for it.
     _ctype = None
     _connection = None  # the Connection header, while there is no dict
+    _vary = None  # the Vary header, while there is no dict
     reason = None
     is_head = False
 
@@ -143,6 +148,8 @@ class Response:
                 h['Content-Type'] = self._ctype
             if self._connection:
                 h['Connection'] = self._connection
+            if self._vary:
+                h['Vary'] = self._vary
             return h
         raise AttributeError(name)
 
@@ -299,6 +306,8 @@ class Response:
             key = status
             if self._connection:
                 key += 1000 if self._connection == 'close' else 2000
+            if self._vary:
+                key = (key, self._vary)
             prefix = heads.get(key)
             if prefix is not None:
                 return prefix
@@ -306,7 +315,7 @@ class Response:
         if reason is None:
             reason = reason_phrase(status)
         prefix = ('HTTP/%s %d %s\r\n%sContent-Type: %s\r\nContent-Length: '
-                  % (version, status, reason, _connection_line(self),
+                  % (version, status, reason, _extra_lines(self),
                      ctype)).encode()
         if cacheable:
             heads[key] = prefix

@@ -123,6 +123,7 @@ class Server:
         self.shutting_down = False
         self.listener = None  # the asyncio server
         self.scheme = 'http'
+        self._stopped = asyncio.Event()
         self._watchdog = None
         self._loop = None
 
@@ -170,9 +171,11 @@ class Server:
         """Serve until :meth:`shutdown`."""
         await self.bind(host, port, ssl)
         try:
-            await self.listener.wait_closed()
-            # wait_closed() returns at once on some runtimes: wait ourselves
-            # for the requests in progress, for at most request_timeout
+            # not the listener's wait_closed(): on CPython it also waits for
+            # every open connection, and a WebSocket may stay open for days
+            await self._stopped.wait()
+            # the requests in progress get at most request_timeout to end;
+            # then the connections left (WebSocket, SSE) are cancelled
             waited = 0
             while self.connections and \
                     waited < self.app.request_timeout * 1000:
@@ -272,6 +275,7 @@ class Server:
         if self.listener is not None:
             self.listener.close()
         self.close_idle(None)
+        self._stopped.set()
 
 
 def _nodelay(writer):
