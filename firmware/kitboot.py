@@ -9,16 +9,25 @@ The frozen ``main.py`` calls :func:`main`, which runs these steps:
    (a frozen ``main.py`` always wins over the filesystem one, so this is how
    the user's own ``main.py`` still gets its turn).
 3. Config: ``config.json`` from the filesystem (never frozen).
-4. Network: on boards with Wi-Fi, join the configured network with a timeout
-   and retries. Without config, or when joining fails, open an access point
-   and serve a setup page (:mod:`kitsetup`) that saves the credentials and
-   reboots. Ports without Wi-Fi (unix, qemu) skip this step.
+4. Network: on boards with Wi-Fi, join the saved networks in order, with
+   retries and back-off (:mod:`kitwifi`). Without config, or when none
+   joins, open an access point with a captive portal: a DNS server that
+   answers every name with the board's address (:mod:`kitdns`), the setup
+   page (:mod:`kitsetup`) and Improv Wi-Fi on the serial port
+   (:mod:`kitimprov`). A network chosen there is saved and tried while the
+   access point stays open; the saved networks are tried again every
+   ``setup_timeout`` seconds. Once one joins, the access point closes and
+   boot goes on. Ports without Wi-Fi (unix, qemu) skip this step.
 5. App: ``app/app.py`` or ``app.py`` on the filesystem, else the frozen demo;
-   its ``app`` (a Microdot instance) is served with ``start_server()``.
+   its ``app`` (a Microdot instance) is served with ``start_server()``,
+   its ``max_connections`` set from the board's settings (``kitboard``,
+   made by the build from ``boards/<BOARD>/board.json``) unless
+   config.json sets one.
 
 Nothing here blocks at import time, and Ctrl-C at any step returns to the
-REPL. :class:`Boot` takes the ``network`` and ``machine`` modules, the clock
-and the filesystem root as arguments so tests can drive it with fakes.
+REPL. :class:`Boot` takes the ``network`` and ``machine`` modules, the clock,
+the serial port, the board settings and the filesystem root as arguments so
+tests can drive it with fakes. The config schema is :mod:`kitconfig`.
 """
 import gc
 import json
@@ -45,111 +54,8 @@ CRASH_FILE = 'kit_crash.txt'  # traceback of the last crash at boot
 USER_MAIN = 'main.py'
 APP_DIR = 'app'
 
-# Every key config.json may hold: default value and a checker that returns
-# an error message or None.
-_STR = (str,)
-_INT = (int,)
-
-
-def _check_port(v):
-    return None if 0 < v < 65536 else 'must be 1-65535'
-
-
-def _check_positive(v):
-    return None if v > 0 else 'must be > 0'
-
-
-def _check_not_negative(v):
-    return None if v >= 0 else 'must be >= 0'
-
-
-def _check_ssid(v):
-    return None if len(v) <= 32 else 'is longer than 32 characters'
-
-
-def _check_password(v):
-    return None if len(v) <= 64 else 'is longer than 64 characters'
-
-
-def _check_ap_password(v):
-    return None if v == '' or 8 <= len(v) <= 63 else \
-        'must be empty (open network) or 8-63 characters'
-
-
-def _check_hostname(v):
-    if not 0 < len(v) <= 63:
-        return 'must be 1-63 characters'
-    for c in v:
-        if not (c.isalpha() or c.isdigit() or c == '-'):
-            return 'may only hold letters, digits and "-"'
-    if v[0] == '-' or v[-1] == '-':
-        return 'may not start or end with "-"'
-    return None
-
-
-def _check_module(v):
-    for part in v.split('.'):
-        if not part or part[0].isdigit() or \
-                not all(c.isalpha() or c.isdigit() or c == '_' for c in part):
-            return 'is not a module name'
-    return None
-
-
-def _check_country(v):
-    return None if len(v) == 2 and v.isalpha() else 'must be 2 letters'
-
-
-SCHEMA = {
-    'ssid': ('', _STR, _check_ssid),
-    'password': ('', _STR, _check_password),
-    'hostname': ('microdot', _STR, _check_hostname),
-    'port': (None, _INT, _check_port),  # None: 80 with Wi-Fi, else 5000
-    'app': ('app', _STR, _check_module),
-    'debug': (False, (bool,), None),
-    'country': ('', _STR, lambda v: None if v == '' else _check_country(v)),
-    'wifi_timeout': (15, _INT, _check_positive),
-    'wifi_retries': (3, _INT, _check_positive),
-    'ap_ssid': ('', _STR, _check_ssid),
-    'ap_password': ('', _STR, _check_ap_password),
-    'setup_timeout': (600, _INT, _check_not_negative),
-    'stable_after': (10, _INT, _check_not_negative),
-}
-
-
-class ConfigError(ValueError):
-    """config.json cannot be used; the message says why."""
-
-
-def validate_config(data):
-    """Return a complete config dict from ``data`` (parsed JSON).
-
-    Missing keys get their defaults; a wrong type or value raises
-    :class:`ConfigError` naming the key. Unknown keys are kept (the app may
-    read its own settings from the same file).
-    """
-    if not isinstance(data, dict):
-        raise ConfigError('config must be a JSON object, not %s'
-                          % type(data).__name__)
-    cfg = {}
-    for key in SCHEMA:
-        default, types, check = SCHEMA[key]
-        value = data.get(key, default)
-        if value is None and default is None:
-            cfg[key] = None
-            continue
-        # bool is an int subclass: reject true/false where a number belongs.
-        if not isinstance(value, types) or \
-                (types is _INT and isinstance(value, bool)):
-            raise ConfigError('config key "%s" must be %s, not %r'
-                              % (key, types[0].__name__, value))
-        problem = check(value) if check else None
-        if problem:
-            raise ConfigError('config key "%s" %s' % (key, problem))
-        cfg[key] = value
-    for key in data:
-        if key not in cfg:
-            cfg[key] = data[key]
-    return cfg
+# The schema lives in kitconfig; these names stay importable from here.
+from kitconfig import ConfigError, SCHEMA, validate_config  # noqa: E402,F401
 
 
 def format_exception(exc):
@@ -171,6 +77,13 @@ def _import_optional(name):
         return None
 
 
+def board_settings():
+    """The board's settings (boards/<BOARD>/board.json), which the build
+    freezes as the module ``kitboard`` (``SETTINGS``); {} without it."""
+    board = _import_optional('kitboard')
+    return dict(getattr(board, 'SETTINGS', None) or {})
+
+
 _in_user_main = False  # set while a filesystem main.py runs (no recursion)
 
 
@@ -185,8 +98,10 @@ class Boot:
     """
 
     def __init__(self, root=None, network=False, machine=False,
-                 sleep_ms=sleep_ms, ticks_ms=ticks_ms, log=None):
+                 sleep_ms=sleep_ms, ticks_ms=ticks_ms, log=None,
+                 asleep_ms=None, serial=False, board=None):
         self.root = root if root is not None else os.getcwd()
+        on_board = network is False
         if network is False:
             network = _import_optional('network')
         if network is not None and not hasattr(network, 'WLAN'):
@@ -196,8 +111,17 @@ class Boot:
             else machine
         self.sleep_ms = sleep_ms
         self.ticks_ms = ticks_ms
+        self.asleep_ms = asleep_ms
         self.log = log or (lambda msg: print('kitboot: ' + msg))
+        # Improv listens on the console only on a real board's boot.
+        self.serial = serial if serial is not False else \
+            ('console' if on_board and network is not None else None)
+        self.board = board if board is not None else board_settings()
         self.config = None
+        self.wifi = None
+        self.setup_linger = 5  # seconds the page shows "connected"
+        # where setup mode listens (tests move it off the privileged ports)
+        self.setup_host, self.setup_port, self.dns_port = '0.0.0.0', 80, 53
 
     # -- files -------------------------------------------------------------
 
@@ -266,16 +190,16 @@ class Boot:
     def save_config(self, cfg):
         """Write ``cfg`` (validated first) to config.json. Returns True if
         it was written."""
-        cfg = validate_config(cfg)
-        data = {}
-        for key in cfg:
-            # Keep the file short: only what differs from the defaults.
-            if key not in SCHEMA or cfg[key] != SCHEMA[key][0]:
-                data[key] = cfg[key]
-        return self._write(CONFIG_FILE, json.dumps(data))
+        import kitconfig
+        return self._write(CONFIG_FILE, json.dumps(kitconfig.to_save(cfg)))
 
     def defaults(self):
         return validate_config({})
+
+    def max_connections(self, cfg):
+        """The connection limit: config.json's, else the board's."""
+        return cfg.get('max_connections') or \
+            self.board.get('max_connections')
 
     # -- safe mode ---------------------------------------------------------
 
@@ -308,110 +232,27 @@ class Boot:
 
     # -- Wi-Fi -------------------------------------------------------------
 
-    def _status_name(self, status):
-        for name in ('STAT_WRONG_PASSWORD', 'STAT_NO_AP_FOUND',
-                     'STAT_CONNECT_FAIL', 'STAT_CONNECTING', 'STAT_IDLE',
-                     'STAT_GOT_IP'):
-            if getattr(self.network, name, None) == status:
-                return name[5:].lower().replace('_', ' ')
-        return 'status %r' % (status,)
+    def make_wifi(self, cfg):
+        import kitwifi
+        self.wifi = kitwifi.Wifi(self.network, cfg, ticks_ms=self.ticks_ms,
+                                 sleep_ms=self.asleep_ms, log=self.log)
+        kitwifi.current = self.wifi
+        return self.wifi
 
     def connect_wifi(self, cfg):
-        """Join ``cfg['ssid']``: up to ``wifi_retries`` attempts of
-        ``wifi_timeout`` seconds each. Returns the IP address, or None."""
-        net = self.network
-        if cfg.get('country') and hasattr(net, 'country'):
-            net.country(cfg['country'])
-        if hasattr(net, 'hostname'):
-            try:
-                net.hostname(cfg['hostname'])
-            except (OSError, ValueError) as exc:
-                self.log('cannot set hostname: %s' % exc)
-        ap = net.WLAN(net.AP_IF)
-        if ap.active():
-            ap.active(False)
-        wlan = net.WLAN(net.STA_IF)
-        wlan.active(True)
-        fatal = (getattr(net, 'STAT_WRONG_PASSWORD', None),)
-        failed = (getattr(net, 'STAT_NO_AP_FOUND', None),
-                  getattr(net, 'STAT_CONNECT_FAIL', None)) + fatal
-        retries = cfg['wifi_retries']
-        for attempt in range(1, retries + 1):
-            self.log('joining Wi-Fi "%s" (attempt %d of %d)'
-                     % (cfg['ssid'], attempt, retries))
-            status = None
-            try:
-                if wlan.isconnected():
-                    wlan.disconnect()
-                wlan.connect(cfg['ssid'], cfg['password'])
-                start = self.ticks_ms()
-                while not wlan.isconnected():
-                    status = wlan.status()
-                    if status in failed and status is not None:
-                        break
-                    if ticks_diff(self.ticks_ms(), start) >= \
-                            cfg['wifi_timeout'] * 1000:
-                        status = 'timeout'
-                        break
-                    self.sleep_ms(100)
-            except OSError as exc:  # e.g. the driver refused to connect
-                status = 'error %s' % exc
-            if wlan.isconnected():
-                ip = wlan.ifconfig()[0]
-                self.log('Wi-Fi joined, address %s' % ip)
-                return ip
-            reason = status if isinstance(status, str) \
-                else self._status_name(status)
-            self.log('Wi-Fi attempt %d failed: %s' % (attempt, reason))
-            try:
-                wlan.disconnect()
-            except OSError:
-                pass
-            if status in fatal and status is not None:
-                break  # a wrong password does not get better by retrying
-            if attempt < retries:
-                self.sleep_ms(1000 * attempt)
-        wlan.active(False)
-        return None
-
-    def scan(self):
-        """SSIDs around, strongest first (empty if the scan fails)."""
+        """Join the saved networks of ``cfg`` in order (``wifi_retries``
+        attempts of ``wifi_timeout`` seconds each, with back-off). Returns
+        the IP address, or None."""
+        import asyncio
+        wifi = self.wifi if self.wifi is not None and \
+            self.wifi.cfg is cfg else self.make_wifi(cfg)
+        wifi.stop_ap()
+        wifi.prepare()
         try:
-            wlan = self.network.WLAN(self.network.STA_IF)
-            wlan.active(True)
-            found = wlan.scan()
-        except OSError as exc:
-            self.log('Wi-Fi scan failed: %s' % exc)
-            return []
-        found = sorted(found, key=lambda n: -n[3])
-        names = []
-        for entry in found:
-            try:
-                name = bytes(entry[0]).decode()
-            except UnicodeError:
-                continue
-            if name and name not in names:
-                names.append(name)
-        return names
-
-    def start_access_point(self, cfg):
-        """Open the setup access point; returns (essid, ip address)."""
-        net = self.network
-        ap = net.WLAN(net.AP_IF)
-        essid = cfg['ap_ssid']
-        if not essid:
-            try:
-                mac = bytes(ap.config('mac'))
-                essid = 'Microdot-%02X%02X' % (mac[-2], mac[-1])
-            except (OSError, ValueError, IndexError, TypeError):
-                essid = 'Microdot-Setup'
-        ap.active(True)
-        if cfg['ap_password']:
-            ap.config(essid=essid, password=cfg['ap_password'],
-                      security=getattr(net, 'AUTH_WPA2_PSK', 3))
-        else:
-            ap.config(essid=essid, security=getattr(net, 'AUTH_OPEN', 0))
-        return essid, ap.ifconfig()[0]
+            return asyncio.run(wifi.join_saved())
+        finally:
+            if hasattr(asyncio, 'new_event_loop'):
+                asyncio.new_event_loop()
 
     # -- the app -------------------------------------------------------------
 
@@ -486,6 +327,9 @@ class Boot:
         self.mark_starting('app "%s"' % cfg['app'])
         try:
             app = self.load_app(cfg)
+            limit = self.max_connections(cfg)
+            if limit and getattr(app, 'max_connections', None) is None:
+                app.max_connections = limit
             gc.collect()
             free = ', %d bytes of heap free' % gc.mem_free() \
                 if hasattr(gc, 'mem_free') else ''
@@ -527,50 +371,102 @@ class Boot:
             _in_user_main = False
         return 'done'
 
-    def run_setup(self, cfg, had_config):
-        """Access point + setup page until the user saves credentials (then
-        reboot), or until ``setup_timeout`` when a config existed (then
-        reboot to try the network again)."""
+    def run_setup(self, cfg):
+        """Setup mode: access point, captive portal (DNS + setup page),
+        Improv on the serial port, and the saved networks retried every
+        ``setup_timeout`` seconds. Returns 'joined' (a network joined, the
+        access point is closed again) or 'stopped' (Ctrl-C)."""
         import kitsetup
-        networks = self.scan()
-        essid, ip = self.start_access_point(cfg)
+        wifi = self.wifi if self.wifi is not None else self.make_wifi(cfg)
+        networks = wifi.scan()
+        essid, ip = wifi.start_ap()
         self.log('setup: join Wi-Fi "%s" and open http://%s/' % (essid, ip))
-        app = kitsetup.create_app(self, cfg, networks)
-        timeout = cfg['setup_timeout'] if had_config else 0
-        return self.serve_setup(app, timeout)
+        app = kitsetup.create_app(wifi, cfg, networks, self.save_config,
+                                  linger=self.setup_linger,
+                                  max_connections=self.max_connections(cfg))
+        return self.serve_setup(app, cfg['setup_timeout'])
 
-    async def setup_server(self, app, timeout, port=80):
-        """Serve the setup app until it is done or ``timeout`` seconds
-        (0: no limit) have passed."""
+    async def setup_server(self, app, timeout, port=80, dns_port=53,
+                           host='0.0.0.0'):
+        """Serve the setup app with the DNS server, Improv (when there is
+        a serial port) and the retry timer (``timeout`` seconds, 0: off)
+        until a network joins or the server is shut down."""
         import asyncio
+        import kitdns
+        wifi = self.wifi
+        cfg = wifi.cfg
+        tasks = []
 
-        async def give_up():
-            await asyncio.sleep(timeout)
-            self.log('setup timed out, restarting to try the network again')
-            app.kit_outcome = 'timeout'
+        def joined(ip):
+            app.kit_outcome = 'joined'
             app.shutdown()
 
-        task = asyncio.create_task(give_up()) if timeout else None
+        async def retry():
+            if await wifi.retry_timer(timeout):
+                joined(wifi.ip)
+
+        dns = kitdns.DNSServer(wifi.ap_ip, dns_port, host)
         try:
-            await app.start_server(host='0.0.0.0', port=port)
+            dns.open()
+            tasks.append(asyncio.create_task(dns.serve()))
+        except OSError as exc:
+            self.log('setup: no DNS server (%s); open http://%s/ by hand'
+                     % (exc, wifi.ap_ip))
+        if self.serial is not None and cfg['improv'] and \
+                self.board.get('improv', True):
+            import kitimprov
+            try:
+                port_ = kitimprov.StdioPort() \
+                    if self.serial == 'console' else self.serial
+            except (ImportError, OSError, AttributeError) as exc:
+                port_ = None
+                self.log('setup: no Improv on the console (%s)' % exc)
+            if port_ is not None:
+                improv = kitimprov.Improv(
+                    wifi, cfg, self.save_config, port_, on_joined=joined,
+                    url=lambda ip: self.app_url(ip, cfg), log=self.log)
+                tasks.append(asyncio.create_task(improv.serve()))
+        if timeout:  # tries only once there is a saved network
+            tasks.append(asyncio.create_task(retry()))
+        try:
+            await app.start_server(host=host, port=port)
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
+            dns.close()
+        return app.kit_outcome
+
+    def app_url(self, ip, cfg):
+        """The app's address once joined, as Improv reports it."""
+        port = cfg['port'] or 80
+        return 'http://%s/' % ip if port == 80 else \
+            'http://%s:%d/' % (ip, port)
 
     def serve_setup(self, app, timeout):
-        """Serve the setup app on port 80; reboot when it is done."""
+        """Serve setup mode on port 80 until a network joins; then close
+        the access point and drop the setup modules (their heap goes back
+        to the app)."""
         import asyncio
         try:
-            asyncio.run(self.setup_server(app, timeout))
+            asyncio.run(self.setup_server(app, timeout, self.setup_port,
+                                          self.dns_port, self.setup_host))
         except KeyboardInterrupt:
             self.log('stopped')
             return 'stopped'
         finally:
             if hasattr(asyncio, 'new_event_loop'):
                 asyncio.new_event_loop()
-        outcome = getattr(app, 'kit_outcome', 'done')
-        if outcome in ('saved', 'timeout'):
-            self.restart()
+        return self.leave_setup(app)
+
+    def leave_setup(self, app):
+        """After the setup server ended: its outcome ('joined' closes the
+        access point and unloads the setup modules)."""
+        outcome = getattr(app, 'kit_outcome', None) or 'done'
+        if outcome == 'joined':
+            self.wifi.stop_ap()
+            for name in ('kitsetup', 'kitdns', 'kitimprov'):
+                sys.modules.pop(name, None)
+            gc.collect()
         return outcome
 
     def restart(self):
@@ -580,12 +476,11 @@ class Boot:
             self.sleep_ms(200)  # let the last log line leave the UART
             self.machine.reset()
 
-    # -- the whole sequence ----------------------------------------------------
+    # -- the whole sequence -----------------------------------------------
 
     def run(self):
         """Run the boot steps. Returns what happened: 'safe', 'done',
-        'stopped', 'crashed', 'saved' or 'timeout' (the last two reboot
-        the board first, where it can)."""
+        'stopped' or 'crashed'."""
         reason = self.take_safe_mode()
         if reason:
             self.log('SAFE MODE: %s; see %s. The app is skipped this boot; '
@@ -594,13 +489,20 @@ class Boot:
         if not _in_user_main and self.exists(USER_MAIN):
             return self.run_user_main()
         cfg = self.load_config()
-        had_config = cfg is not None
         self.config = cfg = cfg or self.defaults()
         host = '0.0.0.0'
         if self.network is not None:
-            ip = self.connect_wifi(cfg) if cfg['ssid'] else None
+            import kitconfig
+            ip = None
+            if kitconfig.saved_networks(cfg):
+                ip = self.connect_wifi(cfg)
+            else:
+                self.make_wifi(cfg).prepare()
             if ip is None:
-                return self.run_setup(cfg, had_config and cfg['ssid'] != '')
+                outcome = self.run_setup(cfg)
+                if outcome != 'joined':
+                    return outcome
+                ip = self.wifi.ip
             host = ip
         return self.run_app(cfg, host)
 

@@ -1,7 +1,8 @@
-"""Fakes and a base test case for the boot tests (tests/test_boot*.py):
-a fake `network` module, `machine`, clock and app, and a scratch directory
-standing in for the board's filesystem. The tests are split over several
-files so each compiles in a board's small heap."""
+"""Fakes and a base test case for the boot tests (tests/test_boot*.py,
+test_wifi*.py, test_captive*.py, test_improv.py): the fakes of `network`,
+`machine`, the clock and the serial port (wifi_fakes.py), a fake app, and
+a scratch directory standing in for the board's filesystem. The tests are
+split over several files so each compiles in a board's small heap."""
 import asyncio
 import json
 import os
@@ -24,7 +25,11 @@ except ImportError:
     import kitboot
 
 import kitsetup  # noqa: E402,F401  (re-exported to the tests)
+import kitconfig  # noqa: E402,F401
+import kitwifi  # noqa: E402,F401
 from microdot.test_client import TestClient as Client  # noqa: E402
+from wifi_fakes import FakeClock, FakeWLAN, FakeNetwork, \
+    FakeMachine, FakeSerial  # noqa: E402,F401
 
 
 def _scratch_name():
@@ -67,119 +72,6 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-class FakeClock:
-    """ticks_ms/sleep_ms that only move when slept on."""
-
-    def __init__(self):
-        self.now = 0
-        self.slept = 0
-
-    def ticks_ms(self):
-        return self.now
-
-    def sleep_ms(self, ms):
-        self.now += ms
-        self.slept += ms
-
-
-class FakeWLAN:
-    def __init__(self, net, interface):
-        self.net = net
-        self.interface = interface
-        self._active = False
-        self.connects = []
-        self.polls = 0
-        self.settings = {}
-
-    def active(self, value=None):
-        if value is None:
-            return self._active
-        self._active = bool(value)
-
-    def connect(self, ssid, password):
-        if self.net.connect_error:
-            raise OSError(self.net.connect_error)
-        self.connects.append((ssid, password))
-        self.polls = 0
-
-    def disconnect(self):
-        self.polls = 0
-
-    def isconnected(self):
-        if self.interface != self.net.STA_IF or not self.connects:
-            return False
-        if self.net.accept is None:
-            return False
-        ssid, password = self.connects[-1]
-        if (ssid, password) != self.net.accept:
-            return False
-        self.polls += 1
-        return self.polls > self.net.polls_needed
-
-    def status(self):
-        return self.net.status
-
-    def ifconfig(self):
-        if self.interface == self.net.AP_IF:
-            return ('192.168.4.1', '255.255.255.0', '192.168.4.1', '0.0.0.0')
-        return ('10.0.0.42', '255.255.255.0', '10.0.0.1', '10.0.0.1')
-
-    def config(self, *args, **kwargs):
-        if args:
-            if args[0] == 'mac':
-                return b'\x02\x00\x00\x00\xab\xcd'
-            return self.settings.get(args[0])
-        self.settings.update(kwargs)
-
-    def scan(self):
-        if self.net.scan_error:
-            raise OSError(self.net.scan_error)
-        return self.net.networks
-
-
-class FakeNetwork:
-    """Stands in for MicroPython's `network` module (the rp2 constants)."""
-    STA_IF = 0
-    AP_IF = 1
-    STAT_IDLE = 0
-    STAT_CONNECTING = 1
-    STAT_GOT_IP = 3
-    STAT_CONNECT_FAIL = -1
-    STAT_NO_AP_FOUND = -2
-    STAT_WRONG_PASSWORD = -3
-    AUTH_OPEN = 0
-    AUTH_WPA2_PSK = 3
-
-    def __init__(self, accept=None, polls_needed=2, status=1):
-        self.accept = accept  # (ssid, password) that joins, None: none does
-        self.polls_needed = polls_needed
-        self.status = status
-        self.connect_error = None
-        self.scan_error = None
-        self.networks = [(b'weak', b'', 1, -90, 3, 0),
-                         (b'home', b'', 6, -40, 3, 0),
-                         (b'home', b'', 11, -70, 3, 0)]
-        self.interfaces = {}
-        self.hostnames = []
-
-    def WLAN(self, interface):
-        if interface not in self.interfaces:
-            self.interfaces[interface] = FakeWLAN(self, interface)
-        return self.interfaces[interface]
-
-    def hostname(self, name=None):
-        if name is not None:
-            self.hostnames.append(name)
-
-
-class FakeMachine:
-    def __init__(self):
-        self.resets = 0
-
-    def reset(self):
-        self.resets += 1
-
-
 class FakeApp:
     """Has start_server() like Microdot; records the call, may raise."""
 
@@ -196,7 +88,9 @@ class FakeApp:
 
 
 class ScriptedBoot(kitboot.Boot):
-    """Boot whose setup server is driven by a script instead of a socket."""
+    """Boot whose setup server is driven by a script instead of a socket:
+    ``setup_script(client)`` runs against the setup app; a network joined
+    by then (the form, Improv) ends setup mode as the server would."""
 
     setup_script = None
 
@@ -205,12 +99,17 @@ class ScriptedBoot(kitboot.Boot):
         self.setup_timeout = timeout
         if self.setup_script is None:
             return 'not served'
-        result = _run(self.setup_script(Client(app)))
-        self.setup_result = result
-        outcome = app.kit_outcome or 'done'
-        if outcome == 'saved':
-            self.restart()
-        return outcome
+        self.setup_result = _run(self.setup_script(Client(app)))
+        return self.leave_setup(app)
+
+
+async def settle(wifi, steps=2000):
+    """Let a join started in the background finish (fake clock)."""
+    for _ in range(steps):
+        await asyncio.sleep(0)
+        if not wifi.busy and wifi.state != 'connecting':
+            return
+    raise AssertionError('the join did not finish')
 
 
 class BootCase(unittest.TestCase):
@@ -238,10 +137,13 @@ class BootCase(unittest.TestCase):
             del sys.modules[self.app_module]
         _rmtree(SCRATCH)
 
-    def boot(self, network=None, cls=ScriptedBoot):
-        return cls(root=self.root, network=network, machine=self.machine,
+    def boot(self, network=None, cls=ScriptedBoot, serial=None, board=None):
+        boot = cls(root=self.root, network=network, machine=self.machine,
                    sleep_ms=self.clock.sleep_ms, ticks_ms=self.clock.ticks_ms,
-                   log=self.logs.append)
+                   asleep_ms=self.clock.asleep_ms, log=self.logs.append,
+                   serial=serial, board=board or {})
+        boot.setup_linger = 0
+        return boot
 
     def write(self, name, text):
         with open(self.root + '/' + name, 'w') as f:

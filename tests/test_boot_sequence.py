@@ -1,12 +1,13 @@
 """The boot sequence (firmware/kitboot.py, kitsetup.py) with a fake
-`network` module: app served on Wi-Fi, setup page without config or when
-Wi-Fi fails, the setup server on a real socket, the setup page itself."""
+`network` module: app served on Wi-Fi, setup mode without config or when
+Wi-Fi fails, a network chosen on the page saved, joined and the app
+served, the setup server on a real socket, the setup page itself."""
 import asyncio
 import json
 import unittest
 
-from boot_fakes import kitboot, kitsetup, BootCase, FakeApp, FakeNetwork, \
-    SCRATCH, _run
+from boot_fakes import kitboot, kitsetup, kitwifi, BootCase, FakeApp, \
+    FakeNetwork, SCRATCH, _run, settle
 
 
 class BootSequenceTest(BootCase, unittest.TestCase):
@@ -44,7 +45,7 @@ class BootSequenceTest(BootCase, unittest.TestCase):
         self.assertEqual(boot.run(), 'not served')
         self.assertEqual(net.WLAN(net.STA_IF).connects, [])
         self.assertTrue(net.WLAN(net.AP_IF).active())
-        self.assertEqual(boot.setup_timeout, 0)  # nothing to go back to
+        self.assertEqual(boot.wifi.state, 'setup')
         self.assertIn('http://192.168.4.1/', self.log_text())
 
         async def visit(client):
@@ -55,28 +56,70 @@ class BootSequenceTest(BootCase, unittest.TestCase):
         res = boot.setup_result
         self.assertEqual(res.status_code, 200)
         self.assertIn('<form', res.text)
-        self.assertIn('<option value="home">', res.text)
+        self.assertIn('value="home"', res.text)
+        self.assertIn('-40 dBm', res.text)
 
-    def test_setup_saves_credentials_and_reboots(self):
-        net = FakeNetwork()
+    def test_setup_saves_joins_then_serves_the_app(self):
+        app = FakeApp()
+        name = self.install_app(app)
+        self.write_config(app=name)
+        net = FakeNetwork(accept=('my net', 'p&ss word'))
 
         async def submit(client):
-            return await client.post(
+            res = await client.post(
                 '/', headers={'Content-Type':
                               'application/x-www-form-urlencoded'},
-                body=b'ssid=my+net&password=p%26ss+word&hostname=kitchen'
-                     b'&port=8080')
-        boot = self.boot(net)
+                body=b'ssid=&other=my+net&password=p%26ss+word'
+                     b'&hostname=kitchen&port=8080')
+            # saved before the AP closes, then tried
+            saved = json.loads(self.read('config.json'))
+            await settle(boot.wifi)
+            return res, saved, await client.get('/'), \
+                await client.get('/status')
+        boot = self.boot(net, board={'max_connections': 4})
         boot.setup_script = submit
-        self.assertEqual(boot.run(), 'saved')
-        self.assertEqual(boot.setup_result.status_code, 200)
-        self.assertIn('my net', boot.setup_result.text)
-        self.assertEqual(self.machine.resets, 1)
-        saved = json.loads(self.read('config.json'))
+        self.assertEqual(boot.run(), 'done')
+        res, saved, page, status = boot.setup_result
+        self.assertEqual((res.status_code, res.headers['Location']),
+                         (303, '/'))
         self.assertEqual(saved['ssid'], 'my net')
         self.assertEqual(saved['password'], 'p&ss word')
         self.assertEqual(saved['hostname'], 'kitchen')
         self.assertEqual(saved['port'], 8080)
+        self.assertIn('Connected to <b>my net</b>', page.text)
+        self.assertIn('http://10.0.0.42:8080/', page.text)
+        self.assertEqual(status.json['state'], 'connected')
+        self.assertEqual(status.json['outcome'], 'joined')
+        # the AP closed and the app runs on the new network, no reboot
+        self.assertFalse(net.WLAN(net.AP_IF).active())
+        self.assertEqual(app.calls, [('0.0.0.0', 8080, False)])
+        self.assertEqual(app.max_connections, 4)
+        self.assertEqual(self.machine.resets, 0)
+        # the app can show the same state on a route of its own
+        self.assertEqual(kitwifi.current.status()['state'], 'connected')
+
+    def test_setup_failure_shows_the_error(self):
+        net = FakeNetwork(accept=('home', 'secret12'),
+                          status=FakeNetwork.STAT_WRONG_PASSWORD)
+        form = {'Content-Type': 'application/x-www-form-urlencoded'}
+
+        async def submit(client):
+            await client.post('/', headers=form,
+                              body=b'ssid=home&password=nope')
+            await settle(boot.wifi)
+            return await client.get('/'), await client.get('/status')
+        boot = self.boot(net)
+        boot.setup_script = submit
+        self.assertEqual(boot.run(), 'done')
+        page, status = boot.setup_result
+        self.assertIn('Could not connect: home: wrong password', page.text)
+        self.assertIn('<form', page.text)
+        self.assertEqual(status.json['state'], 'setup')
+        self.assertEqual(status.json['last_error'], 'home: wrong password')
+        self.assertTrue(net.WLAN(net.AP_IF).active())  # still in setup
+        # saved all the same: the next boot tries it again
+        self.assertEqual(json.loads(self.read('config.json'))['ssid'],
+                         'home')
 
     def test_setup_rejects_bad_input(self):
         net = FakeNetwork()
@@ -85,7 +128,8 @@ class BootSequenceTest(BootCase, unittest.TestCase):
         async def submit(client):
             results = []
             for body in (b'ssid=&password=x', b'ssid=a&port=http',
-                         b'ssid=a&port=99999', b'ssid=a&hostname=no+way'):
+                         b'ssid=a&port=99999', b'ssid=a&hostname=no+way',
+                         b'ssid=' + b'x' * 33):
                 results.append(await client.post('/', headers=form,
                                                  body=body))
             results.append(await client.post('/', json={'ssid': 'a'}))
@@ -95,13 +139,14 @@ class BootSequenceTest(BootCase, unittest.TestCase):
         boot.setup_script = submit
         self.assertEqual(boot.run(), 'done')
         codes = [r.status_code for r in boot.setup_result]
-        self.assertEqual(codes, [400, 400, 400, 400, 400, 302])
-        self.assertIn('SSID', boot.setup_result[0].text)
+        self.assertEqual(codes, [400, 400, 400, 400, 400, 400, 302])
+        self.assertIn('Choose a network', boot.setup_result[0].text)
         self.assertIn('port', boot.setup_result[1].text)
+        self.assertIn('32 bytes', boot.setup_result[4].text)
         self.assertFalse(self.exists('config.json'))
-        self.assertEqual(self.machine.resets, 0)
+        self.assertEqual(net.WLAN(net.STA_IF).connects, [])
 
-    def test_wifi_failure_falls_back_to_setup_with_timeout(self):
+    def test_wifi_failure_falls_back_to_setup(self):
         self.write_config(ssid='home', password='wrongpass',
                           setup_timeout=120, wifi_retries=1)
         net = FakeNetwork(accept=('home', 'secret12'), polls_needed=0,
@@ -110,47 +155,37 @@ class BootSequenceTest(BootCase, unittest.TestCase):
         self.assertEqual(boot.run(), 'not served')
         self.assertEqual(boot.setup_timeout, 120)
         self.assertTrue(net.WLAN(net.AP_IF).active())
+        self.assertEqual(boot.wifi.last_error, 'home: wrong password')
 
     def test_invalid_config_goes_to_setup(self):
         self.write('config.json', '[1, 2]')
         net = FakeNetwork(accept=('home', 'secret12'))
         boot = self.boot(net)
         self.assertEqual(boot.run(), 'not served')
-        self.assertEqual(boot.setup_timeout, 0)
+        self.assertEqual(net.WLAN(net.STA_IF).connects, [])
         self.assertIn('JSON object', self.log_text())
-
-    def test_setup_timeout_restarts(self):
-        # the real serve_setup, with an app that ends by timing out
-        class TimedOutApp:
-            kit_outcome = None
-
-            async def start_server(self, host, port):
-                await asyncio.sleep(0.05)
-
-            def shutdown(self):
-                pass
-        app = TimedOutApp()
-        boot = self.boot(FakeNetwork(), cls=kitboot.Boot)
-        self.assertEqual(boot.serve_setup(app, 0.01), 'timeout')
-        self.assertEqual(self.machine.resets, 1)
-        self.assertIn('timed out', self.log_text())
 
 
 class SetupServerTest(BootCase, unittest.TestCase):
-    """The setup app on a real socket: saving ends the server."""
+    """Setup mode on real sockets: the form joins a network, which ends
+    the server (and the DNS server with it)."""
 
     def test_save_over_http_ends_the_server(self):
         try:
             __import__('socket')  # ports without a network skip
         except ImportError:
             self.skipTest('no sockets on this port')
-        boot = self.boot(FakeNetwork())
+        boot = self.boot(FakeNetwork(accept=('home', 'secret12')))
         cfg = boot.defaults()
-        app = kitsetup.create_app(boot, cfg, ['home'])
+        wifi = boot.make_wifi(cfg)
+        wifi.start_ap()
+        app = kitsetup.create_app(wifi, cfg, ['home'], boot.save_config,
+                                  linger=0)
         body = b'ssid=home&password=secret12'
-        request = (b'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: '
+        request = (b"POST / HTTP/1.1\r\nHost: 192.168.4.1\r\nContent-Type: "
                    b'application/x-www-form-urlencoded\r\nContent-Length: '
-                   + str(len(body)).encode() + b'\r\n\r\n' + body)
+                   + str(len(body)).encode() + b'\r\nConnection: close'
+                   b'\r\n\r\n' + body)
         port = 8000 + (len(SCRATCH) * 97 + int(SCRATCH[-6:], 16)) % 2000
 
         async def client():
@@ -175,14 +210,15 @@ class SetupServerTest(BootCase, unittest.TestCase):
             return data
 
         async def main():
-            server = asyncio.create_task(boot.setup_server(app, 0, port))
+            server = asyncio.create_task(boot.setup_server(
+                app, 0, port, dns_port=port + 1, host='127.0.0.1'))
             data = await asyncio.wait_for(client(), 5)
-            await asyncio.wait_for(server, 5)  # shut down by the save
-            return data
-        data = _run(main())
-        self.assertTrue(data.startswith(b'HTTP/1.1 200'), data[:80])
-        self.assertIn(b'Connection: close', data)
-        self.assertEqual(app.kit_outcome, 'saved')
+            outcome = await asyncio.wait_for(server, 5)  # ended by the join
+            return data, outcome
+        data, outcome = _run(main())
+        self.assertTrue(data.startswith(b'HTTP/1.1 303'), data[:80])
+        self.assertEqual(outcome, 'joined')
+        self.assertEqual(wifi.ip, '10.0.0.42')
         self.assertEqual(json.loads(self.read('config.json'))['ssid'], 'home')
 
 
@@ -201,6 +237,7 @@ class SetupPageTest(unittest.TestCase):
         cfg = kitboot.validate_config({'port': 81, 'extra': 1})
         new = kitsetup.parse_fields({'ssid': ' net ', 'password': 'pw'}, cfg)
         self.assertEqual(new['ssid'], 'net')
+        self.assertEqual(new['password'], 'pw')
         self.assertEqual(new['port'], 81)
         self.assertEqual(new['extra'], 1)
         with self.assertRaises(kitboot.ConfigError):

@@ -1,0 +1,372 @@
+"""What the security extensions cost on MicroPython, ours vs upstream.
+
+    .venv/bin/python bench/bench_security.py [--requests N]
+
+Runs the MicroPython unix port in subprocesses, ours and upstream
+Microdot 2.5.1 (``bench/.upstream``, ``make bench-deps``; used as a black
+box through its documented API) side by side:
+
+- heap after importing each of ``session``, ``auth``, ``login``, ``cors``
+  and ``csrf`` on top of ``import microdot`` (``gc.mem_alloc()`` growth
+  after ``gc.collect()``, one fresh interpreter per figure), from ``.mpy``
+  (``make mpy``; upstream compiled the same way into a temporary folder)
+  and, when ``firmware/build/UNIX/micropython`` exists, frozen. The session
+  row is also given with ``jwt`` and ``hmac`` imported, which ours only
+  loads on the first session lookup. Both sides get the same ``jwt`` and
+  ``hmac``: micropython-lib's when a checkout is found, else the test
+  copies in tests/lib/mplib.
+- the cost per request of a session lookup (a route with
+  ``@with_session`` reading a valid cookie, minus the same route without
+  it, the same Cookie header sent to both) and of a CSRF check (a POST
+  with ``Sec-Fetch-Site: same-origin`` with ``CSRF(app)`` minus without),
+  through each side's test client with the garbage collector off:
+  ``gc.mem_alloc()`` deltas count every byte, time is the fastest of 20
+  batches taken in turn with the other variants.
+
+Goal (issue 10): each figure at most upstream's. Prints a markdown table
+and the verdicts; writes ``bench/results/security.json``.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+MICROPYTHON = os.path.join(ROOT, '.venv', 'bin', 'micropython')
+FROZEN = os.path.join(ROOT, 'firmware', 'build', 'UNIX', 'micropython')
+UPSTREAM = os.path.join(HERE, '.upstream', 'microdot')
+OURS_MPY = os.path.join(ROOT, 'build', 'mpy')
+TEST_LIBS = os.path.join(ROOT, 'tests', 'lib', 'mplib')
+MODULES = ('session', 'auth', 'login', 'cors', 'csrf')
+SECRET = 'bench-secret-key-0123456789abcdef-0123456789'
+
+IMPORT = r'''
+import gc, sys
+gc.collect()
+gc.collect()
+import microdot
+gc.collect()
+base = gc.mem_alloc()
+__import__('microdot.' + sys.argv[1])
+if len(sys.argv) > 2:
+    import jwt, hmac
+gc.collect()
+print('RESULT', gc.mem_alloc() - base,
+      getattr(sys.modules['microdot'], '__file__', '(frozen)'))
+'''
+
+REQUESTS = r'''
+import gc, sys, time, json
+import asyncio
+from microdot import Microdot
+from microdot.test_client import TestClient
+import jwt
+N = %(n)d
+VARIANTS = %(variants)r
+SECRET = %(secret)r
+TOKEN = jwt.encode({'n': 1}, SECRET, algorithm='HS256')
+if isinstance(TOKEN, bytes):
+    TOKEN = TOKEN.decode()
+COOKIE = {'Cookie': 'session=' + TOKEN}
+POST = {'Sec-Fetch-Site': 'same-origin', 'Origin': 'http://localhost'}
+
+
+def make(variant):
+    app = Microdot()
+    if variant == 'vary_get':
+        @app.get('/')
+        async def index(req):
+            req.vary.add('Cookie')
+            return '1'
+    elif variant == 'session':
+        from microdot.session import Session, with_session
+        Session(app, secret_key=SECRET)
+
+        @app.get('/')
+        @with_session
+        async def index(req, session):
+            return str(session.get('n'))
+    else:
+        @app.get('/')
+        async def index(req):
+            return '1'
+    if variant == 'csrf':
+        from microdot.csrf import CSRF
+        CSRF(app)
+
+    @app.post('/p')
+    async def post(req):
+        if variant == 'vary_post':
+            req.vary.add('Sec-Fetch-Site')
+        return '1'
+    return app
+
+
+def call(client, variant):
+    if variant in ('plain_post', 'csrf', 'vary_post'):
+        return client.post('/p', headers=POST, body=b'')
+    return client.get('/', headers=COOKIE)
+
+
+async def batch(client, variant, per):
+    gc.collect()
+    gc.disable()
+    a = gc.mem_alloc()
+    t = time.ticks_us()
+    for _ in range(per):
+        await call(client, variant)
+    dt = time.ticks_diff(time.ticks_us(), t)
+    b = gc.mem_alloc() - a
+    gc.enable()
+    return dt, b
+
+
+async def main():
+    clients = {}
+    out = {}
+    for v in VARIANTS:
+        try:
+            client = TestClient(make(v))
+            for _ in range(20):
+                res = await call(client, v)
+            assert res.status_code == 200 and res.text == '1', \
+                (res.status_code, res.text)
+            clients[v] = client
+        except Exception as exc:
+            out[v] = {'error': '%%s: %%s' %% (type(exc).__name__, exc)}
+    per = max(1, N // 20)
+    for v in clients:
+        out[v] = {'us': [], 'bytes': []}
+    for _ in range(20):
+        for v, client in clients.items():
+            dt, b = await batch(client, v, per)
+            out[v]['us'].append(dt / per)
+            out[v]['bytes'].append(b / per)
+    print('RESULT ' + json.dumps(out))
+
+asyncio.run(main())
+'''
+
+
+def jwt_libs(tmp):
+    """Folders with ``jwt`` and ``hmac``: micropython-lib's from a
+    checkout or the snapshot, else the test copies."""
+    for lib in (os.path.join(ROOT, 'micropython', 'lib', 'micropython-lib'),
+                os.path.join(os.environ.get('MICROPY_DIR', '/nonexistent'),
+                             'lib', 'micropython-lib')):
+        jwt_dir = os.path.join(lib, 'python-ecosys', 'pyjwt')
+        hmac_dir = os.path.join(lib, 'python-stdlib', 'hmac')
+        if os.path.exists(os.path.join(jwt_dir, 'jwt.py')):
+            return [jwt_dir, hmac_dir], "micropython-lib's"
+    return [TEST_LIBS], 'the test copies (tests/lib/mplib)'
+
+
+def run_mp(binary, path, args, heap='8M'):
+    env = dict(os.environ, MICROPYPATH=':'.join(['.frozen'] + path))
+    try:
+        proc = subprocess.run([binary, '-X', 'heapsize=' + heap] + args,
+                              env=env, capture_output=True, text=True,
+                              timeout=600, cwd=HERE)
+    except subprocess.TimeoutExpired:
+        return None, 'timed out'
+    for line in proc.stdout.splitlines():
+        if line.startswith('RESULT '):
+            return line[7:], None
+    return None, (proc.stdout + proc.stderr).strip()[-300:]
+
+
+def import_heap(binary, path, module, with_jwt=False, expect=None):
+    with tempfile.NamedTemporaryFile('w', suffix='.py', delete=False) as f:
+        f.write(IMPORT)
+    try:
+        out, err = run_mp(binary, path, [f.name, module] +
+                          (['jwt'] if with_jwt else []))
+    finally:
+        os.remove(f.name)
+    if out is None:
+        return {'error': err}
+    size, where = out.split(None, 1)
+    if expect is not None and not expect(where):
+        return {'error': 'imported the wrong framework: ' + where}
+    return {'bytes': int(size)}
+
+
+def requests(binary, path, n, variants):
+    out, err = run_mp(binary, path, ['-c', REQUESTS % {
+        'n': n, 'secret': SECRET, 'variants': variants}])
+    return json.loads(out) if out else {'error': err}
+
+
+def compile_upstream(tmp):
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    from mpy_compile import compile_tree
+    dest = os.path.join(tmp, 'upstream-mpy')
+    compile_tree(UPSTREAM, os.path.join(dest, 'microdot'))
+    return dest
+
+
+def kb(entry):
+    if not entry or 'error' in entry:
+        return 'n/a'
+    return '%.2f' % (entry['bytes'] / 1024)
+
+
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return (values[n // 2] + values[(n - 1) // 2]) / 2
+
+
+def delta(res, variant, base, key):
+    """The median over rounds of variant - base, measured in the same
+    round: a busy moment of the shared machine slows both alike."""
+    a, b = res.get(base), res.get(variant)
+    if not a or not b or 'error' in a or 'error' in b:
+        return None
+    return median([y - x for x, y in zip(a[key], b[key])])
+
+
+def main(argv):
+    n = 2000
+    if '--requests' in argv:
+        n = int(argv[argv.index('--requests') + 1])
+    if not os.path.exists(MICROPYTHON):
+        sys.exit('no MicroPython unix port at ' + MICROPYTHON)
+    if not os.path.exists(os.path.join(OURS_MPY, 'microdot', 'session.mpy')):
+        sys.exit('build/mpy has no session.mpy: run `make mpy` first')
+    have_upstream = os.path.exists(os.path.join(UPSTREAM, '__init__.py'))
+    tmp = tempfile.mkdtemp()
+    results = {'imports': {}, 'requests': {}}
+    notes = []
+    try:
+        libs, libs_name = jwt_libs(tmp)
+        notes.append('jwt and hmac: %s, as .py on both sides' % libs_name)
+        up_mpy = compile_upstream(tmp) if have_upstream else None
+        if not have_upstream:
+            notes.append('upstream missing: run `make bench-deps`')
+        loads = [('.mpy', MICROPYTHON, [OURS_MPY], up_mpy)]
+        if os.path.exists(FROZEN):
+            loads.append(('frozen', FROZEN, [], up_mpy))
+        else:
+            notes.append('no frozen UNIX image (make BOARD=UNIX): frozen '
+                         'rows skipped')
+        for label, binary, ours_path, up_path in loads:
+            per = results['imports'][label] = {}
+            for module in MODULES + ('session+jwt',):
+                name = module.split('+')[0]
+                row = per[module] = {}
+                row['ours'] = import_heap(
+                    binary, ours_path + libs, name, module != name,
+                    lambda w: not w.startswith(UPSTREAM))
+                if up_path:
+                    row['upstream'] = import_heap(
+                        binary, [up_path] + libs, name, module != name,
+                        lambda w: w.startswith(up_path))
+        base = ['plain_get', 'session', 'plain_post', 'csrf']
+        results['requests']['ours'] = requests(
+            MICROPYTHON, [OURS_MPY] + libs, n,
+            base + ['vary_get', 'vary_post'])
+        if up_mpy:
+            results['requests']['upstream'] = requests(
+                MICROPYTHON, [up_mpy] + libs, n, base)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    goals = []
+    print('## Security extensions on MicroPython (unix port), ours vs '
+          'upstream 2.5.1\n')
+    print('| figure | load | ours | upstream | ours/upstream | goal: '
+          'verdict |')
+    print('| --- | --- | ---: | ---: | ---: | --- |')
+    for label, per in results['imports'].items():
+        for module, row in per.items():
+            o, u = row.get('ours'), row.get('upstream')
+            ratio, verdict = '', ''
+            if o and u and 'bytes' in o and 'bytes' in u and u['bytes']:
+                ratio = '%.2f' % (o['bytes'] / u['bytes'])
+                ok = o['bytes'] <= u['bytes']
+                verdict = '<= upstream: %s' % ('met' if ok else 'MISSED')
+                goals.append(('heap after import %s (%s)' % (module, label),
+                              ok))
+            print('| heap after import microdot.%s, KB | %s | %s | %s | %s '
+                  '| %s |' % (module, label, kb(o), kb(u), ratio, verdict))
+    req = results['requests']
+    for what, variant, base in (('session lookup', 'session', 'plain_get'),
+                                ('CSRF check', 'csrf', 'plain_post')):
+        for key, unit in (('us', 'us'), ('bytes', 'bytes')):
+            o = delta(req.get('ours', {}), variant, base, key)
+            u = delta(req.get('upstream', {}), variant, base, key)
+            ratio, verdict = '', ''
+            if o is not None and u is not None:
+                ok = o <= u
+                ratio = '%.2f' % (o / u) if u > 0 else ''
+                verdict = '<= upstream: %s' % ('met' if ok else 'MISSED')
+                goals.append(('%s per request, %s' % (what, unit), ok))
+            print('| %s per request, %s | .mpy | %s | %s | %s | %s |' % (
+                what, unit, 'n/a' if o is None else '%.0f' % o,
+                'n/a' if u is None else '%.0f' % u, ratio, verdict))
+    ours = req.get('ours', {})
+    for what, variant, base, vary in (
+            ('session lookup', 'session', 'plain_get', 'vary_get'),
+            ('CSRF check', 'csrf', 'plain_post', 'vary_post')):
+        v_us = delta(ours, vary, base, 'us')
+        v_b = delta(ours, vary, base, 'bytes')
+        if v_us is None:
+            continue
+        print('| %s: of which the Vary header (%s; ours only) | .mpy '
+              '| %.0f us, %.0f bytes | | | |' % (
+                  what, 'Cookie' if vary == 'vary_get'
+                  else 'Sec-Fetch-Site', v_us, v_b))
+        # the extension's own work: its figure minus the core's Vary merge
+        for key, unit in (('us', 'us'), ('bytes', 'bytes')):
+            o = delta(ours, variant, vary, key)
+            u = delta(req.get('upstream', {}), variant, base, key)
+            if o is None or u is None:
+                continue
+            ok = o <= u
+            goals.append(('%s per request without Vary, %s' % (what, unit),
+                          ok))
+            print('| %s per request without the Vary header, %s | .mpy | '
+                  '%.0f | %.0f | %s | <= upstream: %s |' % (
+                      what, unit, o, u, '%.2f' % (o / u) if u > 0 else '',
+                      'met' if ok else 'MISSED'))
+    for side in ('ours', 'upstream'):
+        res = req.get(side, {})
+        if 'error' in res:
+            notes.append('%s requests: %s' % (side, res['error']))
+        for v, entry in res.items():
+            if isinstance(entry, dict) and 'error' in entry:
+                notes.append('%s %s: %s' % (side, v, entry['error']))
+        for v in ('plain_get', 'session', 'plain_post', 'csrf', 'vary_get',
+                  'vary_post'):
+            e = res.get(v)
+            if e and 'us' in e:
+                notes.append('%s %s: %.0f us, %.0f bytes per request '
+                             '(whole request through the test client, '
+                             'medians)' % (side, v, median(e['us']),
+                                           median(e['bytes'])))
+    for label, per in results['imports'].items():
+        for module, row in per.items():
+            for side, entry in row.items():
+                if 'error' in entry:
+                    notes.append('%s %s %s: %s' % (label, module, side,
+                                                   entry['error']))
+    print('\nRequests per figure: %d.' % n)
+    for note in notes:
+        print('- ' + note)
+    met = sum(1 for _, ok in goals if ok)
+    print('\nGoals (each at most upstream): %d of %d met%s' % (
+        met, len(goals), '' if met == len(goals) else '; MISSED: ' + ', '.join(
+            name for name, ok in goals if not ok)))
+    results['goals'] = [{'goal': g, 'met': ok} for g, ok in goals]
+    results['notes'] = notes
+    os.makedirs(os.path.join(HERE, 'results'), exist_ok=True)
+    with open(os.path.join(HERE, 'results', 'security.json'), 'w') as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
