@@ -179,3 +179,23 @@ class AsgiWithWebSocketTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+@unittest.skipIf(IS_MICROPYTHON, 'ASGI runs on CPython only')
+class AsgiWithWebSocketErrorsTest(unittest.TestCase):
+    """with_websocket over ASGI closes as on our own server: 1011 when the
+    handler raises."""
+
+    def test_handler_error_closes_with_1011(self):
+        from microdot.websocket import with_websocket
+        app = Microdot()
+
+        @app.route('/boom')
+        @with_websocket
+        async def boom(request, ws):
+            await ws.receive()
+            raise ValueError('handler bug')
+
+        c = talk(app, Client(text('x')), ws_scope('/boom'))
+        self.assertEqual(c.sent[-1]['type'], 'websocket.close')
+        self.assertEqual(c.sent[-1]['code'], 1011)

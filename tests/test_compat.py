@@ -156,6 +156,23 @@ class ContentTypeTest(unittest.TestCase):
         finally:
             remove_tree(folder)
 
+    def test_204_and_304_have_no_length_or_type(self):
+        app = Microdot()
+
+        @app.get('/none')
+        async def none(req):
+            return None
+
+        @app.get('/cached')
+        async def cached(req):
+            return '', 304, {'ETag': '"x"'}
+
+        for path, status in (('/none', 204), ('/cached', 304)):
+            res = call(app, 'GET', path)
+            self.assertEqual(res.status_code, status)
+            self.assertNotIn('Content-Length', res.headers)
+            self.assertNotIn('Content-Type', res.headers)
+
     def test_empty_response_body(self):
         self.assertEqual(Response().body, b'')
 

@@ -53,6 +53,7 @@ def reason_phrase(status_code):
     return _REASONS[i + 5:_REASONS.find('\n', i + 5)]
 
 
+_NO_BODY = (204, 304)
 _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
 
@@ -178,9 +179,11 @@ class Response:
         them like any other header (after-request hooks see them)."""
         headers = self.headers
         body = self.body
+        if self.status_code in _NO_BODY:
+            return  # 204 and 304 have no body, so neither header (RFC 9110)
         if isinstance(body, bytes) and 'Content-Length' not in headers:
             headers['Content-Length'] = str(len(body))
-        if 'Content-Type' not in headers and (body or self.status_code != 204):
+        if 'Content-Type' not in headers:
             headers['Content-Type'] = self._ctype or _default_type(type(self))
 
     def framing(self, http_version, keep_alive):
@@ -190,8 +193,10 @@ class Response:
         A body of known length has ``Content-Length``; a streamed one goes
         out chunked to an HTTP/1.1 client, or delimited by closing the
         connection otherwise. ``Connection: close`` set by the app closes
-        it too. The one place the socket server, the test client, ASGI and
-        WSGI take framing from.
+        it too. The one place the socket server and the test client take
+        framing from (ASGI and WSGI servers frame bodies themselves: they
+        take the headers from :meth:`complete` and the pieces from
+        :meth:`body_iter`).
         """
         headers = self.__dict__.get('headers')
         if not isinstance(self.body, bytes) and \
@@ -227,7 +232,8 @@ class Response:
         caller knows (each ``__dict__`` look-up costs 64 bytes of heap on
         MicroPython)."""
         if plain is None:
-            plain = self.__dict__.get('headers') is None
+            plain = self.__dict__.get('headers') is None and \
+                self.status_code not in _NO_BODY
         if plain and isinstance(self.body, bytes):
             return b'%s%d\r\n\r\n' % (self._prefix(version), len(self.body))
         status = self.status_code
@@ -264,7 +270,8 @@ class Response:
         """
         body = self.body
         if isinstance(body, bytes):
-            plain = self.__dict__.get('headers') is None
+            plain = self.__dict__.get('headers') is None and \
+                self.status_code not in _NO_BODY
             if self.is_head or not body or len(body) > 1460:
                 data = self.head_bytes(version, plain)
             elif plain:

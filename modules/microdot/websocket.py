@@ -604,13 +604,19 @@ class _Handler:
                 if getattr(exc, 'version', False) else None
             return Response(exc.reason, 400, headers)
         if not isinstance(ws, WebSocket):  # the ASGI adapter's own
+            code = 1000
             try:
                 await f(request, ws, *args, **kwargs)
             except WebSocketError:
                 pass
+            except MemoryError:
+                code = 1009
+            except Exception as exc:  # as on our own server: 1011
+                print_exception(exc)
+                code = 1011
             finally:
                 try:
-                    await ws.close()
+                    await ws.close(code)
                 except Exception:
                     pass
             return Response.already_handled
