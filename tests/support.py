@@ -479,3 +479,27 @@ class Countdown:
         await asyncio.sleep(0)
         self.n -= 1
         return str(self.n + 1) + ';'
+
+
+def load_example(name):
+    """Import ``examples/<name>/app.py`` and return the module.
+
+    Every example is a module named ``app``: it is imported on its own and
+    ``sys.modules`` is left as it was, so the examples of several test files
+    never stand in for each other in one process. SkipTest when the folder
+    is not reachable (a board without the repository mounted)."""
+    here = __file__.rpartition('/')[0] or '.'
+    path = here + '/../examples/' + name
+    saved = sys.modules.pop('app', None)
+    sys.path.insert(0, path)
+    try:
+        import app
+    except ImportError as exc:
+        raise unittest.SkipTest('examples/%s is not reachable from here: %s'
+                                % (name, exc))
+    finally:
+        sys.path.remove(path)
+        sys.modules.pop('app', None)
+        if saved is not None:
+            sys.modules['app'] = saved
+    return app

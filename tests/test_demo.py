@@ -3,21 +3,11 @@ import sys
 import unittest
 
 from microdot.test_client import TestClient
-from support import run
+from support import load_example, run
 
 
 def _load_demo():
-    here = __file__.rpartition('/')[0] or '.'
-    path = here + '/../examples/demo'
-    sys.path.insert(0, path)
-    try:
-        import app as demo
-    except ImportError as exc:
-        raise unittest.SkipTest('examples/demo is not reachable from here: '
-                                + str(exc))
-    finally:
-        sys.path.remove(path)
-    return demo.app
+    return load_example('demo').app
 
 
 class DemoAppTest(unittest.TestCase):

@@ -4,21 +4,11 @@ import sys
 import unittest
 
 from microdot.test_client import TestClient
-from support import run
+from support import load_example, run
 
 
 def _load():
-    here = __file__.rpartition('/')[0] or '.'
-    path = here + '/../examples/live'
-    sys.path.insert(0, path)
-    try:
-        import app as live
-    except ImportError as exc:
-        raise unittest.SkipTest('examples/live is not reachable from here: '
-                                + str(exc))
-    finally:
-        sys.path.remove(path)
-    return live
+    return load_example('live')
 
 
 class Listen:

@@ -616,7 +616,7 @@ class _Handler:
                 code = 1011
             finally:
                 try:
-                    await ws.close(code)
+                    await (ws.close(code) if code != 1000 else ws.close())
                 except Exception:
                     pass
             return Response.already_handled
