@@ -12,12 +12,14 @@ MICROPY_DIR ?= $(if $(wildcard $(CURDIR)/micropython/py/mpconfig.h),$(CURDIR)/mi
 export MICROPY_DIR
 
 .DEFAULT_GOAL := firmware
-.PHONY: venv run mpy clean help
+.PHONY: venv run mpy clean help package-json
 
 help:
-	@echo "make run                      serve examples/demo on MicroPython at http://localhost:$(PORT)"
+	@echo "make run [APP=dir]            serve examples/demo (or an app folder) on MicroPython at http://localhost:$(PORT)"
 	@echo "make test                     run tests/ on CPython, the unix port and a virtual board"
-	@echo "make BOARD=UNIX|QEMU|RPI_PICO_W|ESP32_GENERIC   build a firmware image"
+	@echo "make BOARD=UNIX|QEMU|RPI_PICO|RPI_PICO_W|ESP32_GENERIC [APP=dir]   build a firmware image"
+	@echo "make dev APP=dir PORT=/dev/..  run an app folder on a board over mpremote mount (Ctrl-C stops)"
+	@echo "make deploy|romfs APP=dir PORT=/dev/..   copy an app folder to a board's filesystem | ROMFS"
 	@echo "make bench                    benchmarks against upstream Microdot and a bare asyncio floor"
 
 venv: $(STAMP)
@@ -30,8 +32,13 @@ $(STAMP): requirements.txt
 mpy: $(STAMP)
 	$(BIN)/python tools/mpy_compile.py modules build/mpy
 
+# APP: an app folder (default examples/demo; mk/firmware.mk sets it).
 run: mpy
-	@$(BIN)/python tools/run_demo.py --port $(PORT)
+	@$(BIN)/python tools/run_demo.py --port $(PORT) --app $(APP)
+
+# package.json for `mpremote mip install` (the suite checks it is current).
+package-json:
+	@$(PYTHON) tools/package_json.py
 
 clean:
 	rm -rf build firmware/build

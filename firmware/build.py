@@ -6,6 +6,13 @@
                                             needs no ESP-IDF)
     python3 firmware/build.py size BOARD    print the size of a built image
 
+    python3 firmware/build.py build BOARD --app path/to/app   (or APP=...)
+        freezes that app folder into the image instead of the demo: its
+        modules (and packages) as `app`..., its templates compiled by
+        tools/compile_templates.py when that tool exists, and its other
+        files (static/, ...) as data in the frozen module `kitapp_files`
+        (see manifest.py). The board boots straight into it.
+
 Exit status: 0 done, 1 the build or check failed, 2 bad usage, 3 something
 the build needs is missing.
 
@@ -14,6 +21,11 @@ taken from $MICROPY_DIR (the top Makefile points it at the micropython/
 submodule when that is populated). Anything missing (source, submodule,
 toolchain) stops the build with one line saying what and how to get it, and
 a non-zero exit status; no half-built image is left in firmware/build/.
+
+Boards with a `romfs` entry get a ROMFS partition (MicroPython 1.25+):
+the build uses a copy of the port's board folder (firmware/build/BOARD/
+board/) with the extra settings, so `make romfs APP=... PORT=...` can put
+an app and its assets there without rebuilding the firmware.
 """
 import os
 import shutil
@@ -41,6 +53,18 @@ SUBMODULE_PROBES = {
 APT_ARM = ('install Debian\'s ARM toolchain: apt-get install '
            'gcc-arm-none-eabi libnewlib-arm-none-eabi')
 
+# ESP32 boards with 4 MB of flash or more: the port's partitions-4MiBplus.csv
+# (a 0x1F0000 app partition) plus a 128 KB ROMFS partition after the app;
+# the port makes the user filesystem ("vfs") from the flash after the last
+# partition, so it is 128 KB smaller.
+ESP32_ROMFS_TABLE = '''# Name,   Type, SubType, Offset,  Size, Flags
+# The kit's table (firmware/build.py): partitions-4MiBplus.csv + ROMFS.
+nvs,      data, nvs,     0x9000,  0x6000,
+phy_init, data, phy,     0xf000,  0x1000,
+factory,  app,  factory, 0x10000, 0x1F0000,
+romfs,    data, 0x8f,    0x200000, 0x20000,
+'''
+
 BOARDS = {
     'UNIX': {
         'port': 'unix',
@@ -60,37 +84,66 @@ BOARDS = {
         'elf': 'firmware.elf',
         'size_tool': 'arm-none-eabi-size',
     },
+    'RPI_PICO': {
+        'port': 'rp2',
+        'make': [],
+        'port_board': 'RPI_PICO',
+        'tools': [('arm-none-eabi-gcc', APT_ARM),
+                  ('cmake', 'apt-get install cmake')],
+        'submodules': ['lib/micropython-lib', 'lib/mbedtls', 'lib/pico-sdk',
+                       'lib/tinyusb'],
+        'artifacts': [('firmware.uf2', 'firmware.uf2'),
+                      ('firmware.elf', 'firmware.elf'),
+                      ('firmware.bin', 'firmware.bin')],
+        'elf': 'firmware.elf',
+        'size_tool': 'arm-none-eabi-size',
+        # 2 MB flash: 1280 KB filesystem (the port's 1408 less the ROMFS),
+        # 128 KB ROMFS at the top of the code space, 640 KB code.
+        'flash_limit': 2048 * 1024 - 1280 * 1024 - 128 * 1024,
+        'romfs': {'header': ['#undef MICROPY_HW_FLASH_STORAGE_BYTES',
+                             '#define MICROPY_HW_FLASH_STORAGE_BYTES '
+                             '(1280 * 1024)',
+                             '#define MICROPY_HW_ROMFS_BYTES (128 * 1024)']},
+    },
     'RPI_PICO_W': {
         'port': 'rp2',
-        'make': ['BOARD=RPI_PICO_W'],
+        'make': [],
+        'port_board': 'RPI_PICO_W',
         'tools': [('arm-none-eabi-gcc', APT_ARM),
                   ('cmake', 'apt-get install cmake')],
         'submodules': ['lib/micropython-lib', 'lib/mbedtls', 'lib/pico-sdk',
                        'lib/tinyusb', 'lib/cyw43-driver', 'lib/lwip',
                        'lib/btstack'],
         'artifacts': [('firmware.uf2', 'firmware.uf2'),
-                      ('firmware.elf', 'firmware.elf')],
+                      ('firmware.elf', 'firmware.elf'),
+                      ('firmware.bin', 'firmware.bin')],
         'elf': 'firmware.elf',
         'size_tool': 'arm-none-eabi-size',
-        # 2 MB flash, of which the board keeps 848 KB for the filesystem.
-        'flash_limit': 2048 * 1024 - 848 * 1024,
+        # 2 MB flash, of which the board keeps 848 KB for the filesystem
+        # and 128 KB for the ROMFS (taken from the code space).
+        'flash_limit': 2048 * 1024 - 848 * 1024 - 128 * 1024,
+        'romfs': {'header': ['#define MICROPY_HW_ROMFS_BYTES (128 * 1024)']},
     },
     'ESP32_GENERIC': {
         'port': 'esp32',
-        'make': ['BOARD=ESP32_GENERIC'],
+        'make': [],
+        'port_board': 'ESP32_GENERIC',
         'idf': True,
+        'romfs': {'partitions': ESP32_ROMFS_TABLE},
         'march': 'xtensawin',
         'submodules': ['lib/micropython-lib', 'lib/berkeley-db-1.xx'],
         'artifacts': [('firmware.bin', 'firmware.bin'),
                       ('micropython.bin', 'micropython.bin')],
-        'app_partition': 0x1F0000,  # partitions-4MiBplus.csv, factory app
+        'app_partition': 0x1F0000,  # ESP32_ROMFS_TABLE, factory app
         'flash_offset': '0x1000',
         'chip': 'esp32',
     },
     'ESP32_GENERIC_S3': {
         'port': 'esp32',
-        'make': ['BOARD=ESP32_GENERIC_S3'],
+        'make': [],
+        'port_board': 'ESP32_GENERIC_S3',
         'idf': True,
+        'romfs': {'partitions': ESP32_ROMFS_TABLE},
         'march': 'xtensawin',
         'submodules': ['lib/micropython-lib', 'lib/berkeley-db-1.xx',
                        'lib/tinyusb'],
@@ -206,24 +259,88 @@ def picotool_config():
     return None
 
 
-def run(cmd, cwd=None):
-    print('+ ' + ' '.join(cmd))
-    return subprocess.call(cmd, cwd=cwd, env=clean_env())
+def run(cmd, cwd=None, log=None):
+    """Run a build command. With ``log``, its output goes to that file
+    and only its last lines are shown, if it fails."""
+    if log is None:
+        print('+ ' + ' '.join(cmd))
+        return subprocess.call(cmd, cwd=cwd, env=clean_env())
+    with open(log, 'w') as f:
+        f.write('+ ' + ' '.join(cmd) + '\n')
+        f.flush()
+        code = subprocess.call(cmd, cwd=cwd, env=clean_env(), stdout=f,
+                               stderr=subprocess.STDOUT)
+    if code:
+        with open(log) as f:
+            tail = f.read().splitlines()[-20:]
+        print('\n'.join(tail))
+        print('firmware: (full output in %s)' % os.path.relpath(log, REPO))
+    return code
 
 
-def build_mpy_cross(mpy):
+def build_mpy_cross(mpy, log=None):
     """Build mpy-cross on its own first: given a FROZEN_MANIFEST, the
     port's build would pass it on to mpy-cross's build."""
     target = os.path.join(mpy, 'mpy-cross', 'build', 'mpy-cross')
     if os.path.exists(target):
         return target
-    if run(['make', '-C', os.path.join(mpy, 'mpy-cross'), '-j' + JOBS]):
+    if run(['make', '-C', os.path.join(mpy, 'mpy-cross'), '-j' + JOBS],
+           log=log):
         fail('mpy-cross did not build (see the errors above)')
     return target
 
 
 def manifest_path(board):
     return os.path.join(REPO, 'boards', board, 'manifest.py')
+
+
+def board_args(mpy, board):
+    """The port make's board arguments: BOARD=NAME, or BOARD_DIR= a copy
+    of the port's board folder with our ROMFS settings added."""
+    spec = BOARDS[board]
+    name = spec.get('port_board')
+    if not name:
+        return []
+    romfs = spec.get('romfs')
+    if not romfs:
+        return ['BOARD=' + name]
+    src = os.path.join(mpy, 'ports', spec['port'], 'boards', name)
+    dst = os.path.join(BUILD_ROOT, board, 'board', name)
+    wanted = {}
+    for fname in os.listdir(src):
+        if os.path.isfile(os.path.join(src, fname)):
+            with open(os.path.join(src, fname), 'rb') as f:
+                wanted[fname] = f.read()
+    if romfs.get('header'):
+        wanted['mpconfigboard.h'] = wanted.get('mpconfigboard.h', b'') + (
+            '\n// Added by the kit (firmware/build.py): ROMFS.\n'
+            + '\n'.join(romfs['header']) + '\n').encode()
+    if romfs.get('partitions'):
+        table = os.path.join(dst, 'partitions-kit-romfs.csv')
+        wanted['partitions-kit-romfs.csv'] = romfs['partitions'].encode()
+        extra = os.path.join(dst, 'sdkconfig.kit_romfs')
+        wanted['sdkconfig.kit_romfs'] = (
+            'CONFIG_PARTITION_TABLE_CUSTOM=y\n'
+            'CONFIG_PARTITION_TABLE_CUSTOM_FILENAME="%s"\n' % table).encode()
+        wanted['mpconfigboard.cmake'] = wanted.get(
+            'mpconfigboard.cmake', b'') + (
+            '\n# Added by the kit: a partition table with ROMFS.\n'
+            'list(APPEND SDKCONFIG_DEFAULTS %s)\n' % extra).encode()
+    # Files are only rewritten when they change: the port's build would
+    # otherwise start again from scratch.
+    os.makedirs(dst, exist_ok=True)
+    for fname in os.listdir(dst):
+        if fname not in wanted:
+            os.remove(os.path.join(dst, fname))
+    for fname, data in wanted.items():
+        path = os.path.join(dst, fname)
+        if os.path.exists(path):
+            with open(path, 'rb') as f:
+                if f.read() == data:
+                    continue
+        with open(path, 'wb') as f:
+            f.write(data)
+    return ['BOARD_DIR=' + dst]
 
 
 def obj_dir(board):
@@ -290,6 +407,22 @@ def report_size(board):
     return lines
 
 
+def use_app(board, app):
+    """Freeze the app folder ``app`` (instead of the demo): manifest.py
+    reads these from the environment of the port's build."""
+    if not app:
+        os.environ.pop('KIT_APP_DIR', None)
+        return
+    app = os.path.abspath(app)
+    if not os.path.isfile(os.path.join(app, 'app.py')):
+        fail('APP=%s has no app.py: point APP at an app folder such as '
+             'examples/api' % app, EXIT_USAGE)
+    os.environ['KIT_APP_DIR'] = app
+    os.environ['KIT_APP_BUILD'] = os.path.join(BUILD_ROOT, board, 'app')
+    print('firmware: freezing the app folder %s into the %s image'
+          % (os.path.relpath(app, REPO), board))
+
+
 def build(board):
     spec = BOARDS[board]
     mpy = micropython_dir()
@@ -307,7 +440,8 @@ def build(board):
     os.makedirs(obj_dir(board), exist_ok=True)
     cmd = ['make', '-C', os.path.join(mpy, 'ports', spec['port']),
            '-j' + JOBS, 'BUILD=' + obj_dir(board),
-           'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make']
+           'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make'] + \
+        board_args(mpy, board)
     if run(cmd):
         remove_images(board)  # no stale image to mistake for this build
         fail('the %s build failed (see the errors above)' % board)
@@ -347,8 +481,12 @@ def build_esp32(board, mpy):
     spec = BOARDS[board]
     missing = idf_missing()
     if missing:
-        # Check what can be checked without the IDF, then stop.
-        check_esp32(board)
+        # Say so first and last; in between, check quietly what can be
+        # checked without the IDF (the build output goes to a log file).
+        print('firmware: ' + missing, file=sys.stderr)
+        print('firmware: meanwhile checking that the frozen code fits the '
+              'app partition...')
+        check_esp32(board, quiet=True)
         raise Missing(missing)
     check_sources(mpy, spec)
     build_mpy_cross(mpy)
@@ -356,7 +494,8 @@ def build_esp32(board, mpy):
     os.makedirs(obj_dir(board), exist_ok=True)
     cmd = ['make', '-C', os.path.join(mpy, 'ports', 'esp32'),
            'BUILD=' + obj_dir(board),
-           'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make']
+           'FROZEN_MANIFEST=' + manifest_path(board)] + spec['make'] + \
+        board_args(mpy, board)
     if run(cmd):
         remove_images(board)
         fail('the %s build failed (see the errors above)' % board)
@@ -368,7 +507,8 @@ def build_esp32(board, mpy):
              % (board, image, spec['app_partition']))
 
 
-def frozen_object(mpy, board, manifest, port_dir, board_dir, march, tag):
+def frozen_object(mpy, board, manifest, port_dir, board_dir, march, tag,
+                  quiet=False):
     """Freeze ``manifest`` with mpy-cross through MicroPython's
     makemanifest.py and compile the result for a 32-bit MCU (the qemu
     port's build, as ESP32's needs the IDF). Returns its flash bytes."""
@@ -382,13 +522,13 @@ def frozen_object(mpy, board, manifest, port_dir, board_dir, march, tag):
            'FROZEN_MANIFEST=' + manifest, 'MPY_CROSS_FLAGS=-march=' + march,
            'MICROPY_MANIFEST_PORT_DIR=' + port_dir,
            'MICROPY_MANIFEST_BOARD_DIR=' + board_dir, target]
-    if run(cmd):
+    if run(cmd, log=os.path.join(build, 'build.log') if quiet else None):
         fail('freezing %s failed (see the errors above)' % manifest)
     sizes = elf_sizes({'size_tool': 'arm-none-eabi-size'}, target)
     return sizes[0] + sizes[1]
 
 
-def check_esp32(board):
+def check_esp32(board, quiet=False):
     """Freeze the board's manifest for Xtensa and check its size against
     the app partition, without the ESP-IDF."""
     spec = BOARDS[board]
@@ -396,14 +536,16 @@ def check_esp32(board):
     check_sources(mpy, spec, ['lib/micropython-lib'])
     check_tools({'tools': [('arm-none-eabi-gcc', APT_ARM + ' (the check '
                             'compiles the frozen code with it)')]})
-    build_mpy_cross(mpy)
+    os.makedirs(os.path.join(BUILD_ROOT, board), exist_ok=True)
+    build_mpy_cross(mpy, log=os.path.join(BUILD_ROOT, board,
+                                          'mpy-cross.log') if quiet else None)
     port_dir = os.path.join(mpy, 'ports', 'esp32')
     board_dir = os.path.join(port_dir, 'boards', board)
     ours = frozen_object(mpy, board, manifest_path(board), port_dir,
-                         board_dir, spec['march'], 'kit')
+                         board_dir, spec['march'], 'kit', quiet)
     stock = frozen_object(mpy, board,
                           os.path.join(port_dir, 'boards', 'manifest.py'),
-                          port_dir, board_dir, spec['march'], 'stock')
+                          port_dir, board_dir, spec['march'], 'stock', quiet)
     added = ours - stock
     total = ESP32_STOCK_BYTES + added
     limit = spec['app_partition']
@@ -420,6 +562,12 @@ def check_esp32(board):
 
 
 def main(argv):
+    argv = list(argv)
+    app = os.environ.get('APP', '')
+    if '--app' in argv:
+        i = argv.index('--app')
+        app = argv[i + 1] if i + 1 < len(argv) else ''
+        del argv[i:i + 2]
     if len(argv) != 3 or argv[1] not in ('build', 'check', 'size'):
         print(__doc__.strip(), file=sys.stderr)
         return EXIT_USAGE
@@ -427,7 +575,12 @@ def main(argv):
     if board not in BOARDS:
         fail('unknown BOARD=%s: choose one of %s (folders in boards/)'
              % (board, ', '.join(sorted(BOARDS))), EXIT_USAGE)
+    # manifest.py freezes boards/<BOARD>/board.json as `kitboard`.
+    os.environ['KIT_BOARD'] = board
+    os.environ['KIT_GEN_DIR'] = os.path.join(BUILD_ROOT, board, 'gen')
     try:
+        if command in ('build', 'check'):
+            use_app(board, app)
         if command == 'build':
             build(board)
         elif command == 'check':

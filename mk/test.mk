@@ -21,5 +21,5 @@ test: $(STAMP) mpy $(DEVICE_PLUGIN)
 	@$(BIN)/python tests-device/run_places.py \
 	  $(if $(TEST_ONLY),--only $(TEST_ONLY)) $(if $(TEST_ARGS),-- $(TEST_ARGS))
 
-vdevice: $(STAMP)
+vdevice: $(STAMP) mpy
 	@$(BIN)/python tests-device/vdevice.py

@@ -15,6 +15,10 @@ Places (each is one pytest run and prints one summary line):
                                                            [MICROPY_DIR]
   qemu        tests/ on the QEMU board image (Cortex-M3, serial over a pty)
                                                            [MICROPY_DIR]
+  pico        tests/ on the RPI_PICO image in the rp2040js emulator (USB
+              CDC serial over a pty)       [MICROPY_DIR, PICO_BOOTROM_DIR]
+  tools       install and dev-loop checks: pip install, mip install, make
+              dev/deploy on the virtual board, what APP= freezes
 
 Places that need a MicroPython checkout say so in one line and are skipped
 without one. Exit status 0 only if every place that ran passed.
@@ -34,6 +38,8 @@ BIN = os.path.dirname(os.path.abspath(sys.executable))
 BUILD = os.path.join(ROOT, 'build')
 SUMMARY = os.path.join(BUILD, 'test-summary.txt')
 PLACE_TIMEOUT = 600
+# The emulated Pico runs the suite at a fraction of a real board's speed.
+PLACE_TIMEOUTS = {'pico': 2400}
 
 
 def micropy_dir():
@@ -63,17 +69,53 @@ def micropython_bin():
 
 class VirtualBoard:
     def __enter__(self):
+        import tempfile
         self.port_file = os.path.join(BUILD, 'vdevice.port')
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
+        # A filesystem of its own for this run (the tests write files).
+        self.fs = tempfile.mkdtemp(prefix='kit-vdevice-fs-')
         self.proc = subprocess.Popen(
             [os.path.join(BIN, 'python'), os.path.join(HERE, 'vdevice.py'),
-             '--port-file', self.port_file], stdout=subprocess.DEVNULL)
+             '--port-file', self.port_file, '--fs', self.fs],
+            stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 15
         while not os.path.exists(self.port_file):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError('the virtual board did not start')
             time.sleep(0.05)
+        with open(self.port_file) as f:
+            return f.read().strip()
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.fs, ignore_errors=True)
+
+
+class PicoBoard:
+    """tests-device/rp2040_board.py: the emulated Pico on a pty."""
+
+    def __init__(self, firmware):
+        self.firmware = firmware
+
+    def __enter__(self):
+        self.port_file = os.path.join(BUILD, 'rp2040.port')
+        if os.path.exists(self.port_file):
+            os.remove(self.port_file)
+        self.proc = subprocess.Popen(
+            [os.path.join(BIN, 'python'), os.path.join(HERE, 'rp2040_board.py'),
+             '--firmware', self.firmware, '--port-file', self.port_file],
+            stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300  # first run: npm ci, boot ROM
+        while not os.path.exists(self.port_file):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError('the emulated Pico did not start')
+            time.sleep(0.2)
         with open(self.port_file) as f:
             return f.read().strip()
 
@@ -218,6 +260,37 @@ def place_qemu(extra):
     return argv, board
 
 
+def place_pico(extra):
+    if not micropy_dir():
+        return None, NO_CHECKOUT
+    sys.path.insert(0, HERE)
+    import rp2040_board
+    sys.path.pop(0)
+    image = os.path.join(ROOT, 'firmware', 'build', 'RPI_PICO',
+                         'firmware.bin')
+    why = rp2040_board.missing(image)
+    if why and 'not built' not in why:
+        return None, why
+    image, why = fresh_image('RPI_PICO', 'firmware.bin')
+    if image is None:
+        return None, why
+    board = PicoBoard(image)
+
+    def argv(port):
+        return pytest_argv('--device=' + port, '--device-timeout=180',
+                           '--place=MicroPython RPI_PICO image in rp2040js '
+                           '%s (USB CDC over a pty)' % port, *extra)
+    return argv, board
+
+
+def place_tools(extra):
+    return pytest_argv(*[os.path.join('tests-device', name) for name in (
+        'test_install.py', 'test_devloop.py', 'test_firmware_app.py',
+        'test_rp2040.py')],
+        '--place=install and dev-loop checks (CPython %s)'
+        % sys.version.split()[0], *extra), None
+
+
 PLACES = [
     ('cpython', 'CPython', place_cpython),
     ('harness', 'device harness self-tests', place_harness),
@@ -228,6 +301,8 @@ PLACES = [
      place_unix_lib),
     ('unix-frozen', 'MicroPython frozen UNIX image', place_unix_frozen),
     ('qemu', 'MicroPython QEMU image', place_qemu),
+    ('pico', 'MicroPython RPI_PICO image (rp2040js)', place_pico),
+    ('tools', 'install and dev-loop checks', place_tools),
 ]
 
 
@@ -264,9 +339,9 @@ def run_place(name, label, make, extra):
     try:
         if device is not None:
             with device as port:
-                code = _run(argv(port))
+                code = _run(argv(port), PLACE_TIMEOUTS.get(name))
         else:
-            code = _run(argv)
+            code = _run(argv, PLACE_TIMEOUTS.get(name))
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return '%s: FAILED (%s)' % (label, exc), False
     line = _last_summary(before)
@@ -279,10 +354,11 @@ def run_place(name, label, make, extra):
     return line, ok
 
 
-def _run(argv):
+def _run(argv, timeout=None):
+    timeout = timeout or PLACE_TIMEOUT
     proc = subprocess.Popen(argv, cwd=ROOT)
     try:
-        return proc.wait(PLACE_TIMEOUT)
+        return proc.wait(timeout)
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGINT)
         try:
@@ -290,7 +366,7 @@ def _run(argv):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        raise RuntimeError('took longer than %d s' % PLACE_TIMEOUT)
+        raise RuntimeError('took longer than %d s' % timeout)
 
 
 def main(argv=None):

