@@ -272,6 +272,8 @@ class Boot:
                 self.exists(APP_DIR + '/' + top + '/__init__.py'):
             where = self.path(APP_DIR)
             os.chdir(where)
+        elif not self.exists(top + '.py'):
+            where = self.app_elsewhere(top) or where
         # Ahead of '.frozen', so the user's app shadows the frozen demo.
         if where not in sys.path:
             sys.path.insert(0, where)
@@ -291,6 +293,31 @@ class Boot:
             path = 'the image (frozen)'
         self.log('app "%s" from %s' % (name, path))
         return app
+
+    def app_elsewhere(self, top):
+        """Where an app that is not on the filesystem keeps its files:
+        the ROMFS partition (``/rom``, MicroPython 1.25+, ``make romfs``)
+        when it holds the app, else the files frozen with the app (``make
+        BOARD=... APP=...``), mounted read-only at ``/app_frozen``. Becomes
+        the working directory, so ``send_file('static/x.css')`` finds them.
+        None when neither is there."""
+        for folder in ('/rom',):
+            try:
+                os.stat(folder + '/' + top + '.py')
+            except OSError:
+                continue
+            os.chdir(folder)
+            return folder
+        try:
+            import kitapp_files
+        except ImportError:
+            return None
+        import kitfiles
+        where = kitfiles.mount(kitapp_files.FILES)
+        if where is not None:
+            os.chdir(where)
+            self.log('app files from the image, at ' + where)
+        return None  # the app module itself is frozen: found on sys.path
 
     def serve(self, app, host, port, debug=False, stable_after=None):
         """Run ``app.start_server()`` until it ends or Ctrl-C.
