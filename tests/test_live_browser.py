@@ -73,10 +73,14 @@ class _LivePage:
         other.close()
 
 
+@unittest.skipUnless(sys.implementation.name == 'cpython',
+                     'real clients and browsers run on CPython')
 class CPythonLivePageTest(_LivePage, unittest.TestCase):
     runtime = 'cpython'
 
 
+@unittest.skipUnless(sys.implementation.name == 'cpython',
+                     'real clients and browsers run on CPython')
 class MicroPythonLivePageTest(_LivePage, unittest.TestCase):
     runtime = 'micropython'
 

@@ -111,10 +111,14 @@ class _Clients:
             'data: multi', 'data: line', ''])
 
 
+@unittest.skipUnless(sys.implementation.name == 'cpython',
+                     'real clients and browsers run on CPython')
 class CPythonServerTest(_Clients, unittest.TestCase):
     runtime = 'cpython'
 
 
+@unittest.skipUnless(sys.implementation.name == 'cpython',
+                     'real clients and browsers run on CPython')
 class MicroPythonServerTest(_Clients, unittest.TestCase):
     runtime = 'micropython'
 
