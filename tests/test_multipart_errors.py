@@ -170,7 +170,8 @@ class BadFormTest(unittest.TestCase):
             for path in ('/save', '/form'):
                 res = run(self.client.post(path, headers=CTYPE,
                                            body=bytes(body)))
-                self.assertIn(res.status_code, (200, 400, 413),
+                # 503: the heap of a small board ran out, also a clean reply
+                self.assertIn(res.status_code, (200, 400, 413, 503),
                               (i, path, res.text))
             self.assertEqual(os.listdir(self.spill), [], i)
 

@@ -269,5 +269,27 @@ class MaxLengthTest(unittest.TestCase):
         self.assertEqual(out, sclose(1002, 'bad frame length'))
 
 
+
+class HandshakeDigestTest(unittest.TestCase):
+    """The SHA-1 used where a port has no hashlib.sha1 (the QEMU board)."""
+
+    def test_known_digests(self):
+        from microdot.websocket import sha1_python
+        import binascii
+        cases = [
+            (b'', 'da39a3ee5e6b4b0d3255bfef95601890afd80709'),
+            (b'abc', 'a9993e364706816aba3e25717850c26c9cd0d89d'),
+            (b'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq',
+             '84983e441c3bd26ebaae4aa1f95129e5e54670f1'),
+        ]
+        for data, digest in cases:
+            self.assertEqual(binascii.hexlify(sha1_python(data)).decode(),
+                             digest)
+        # RFC 6455's handshake example
+        accept = binascii.b2a_base64(sha1_python(
+            b'dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11'))
+        self.assertEqual(accept.strip(), b's3pPLMBiTxaQ9kYGzzhZRbK+xOo=')
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -546,8 +546,7 @@ async def websocket_upgrade(request, subprotocols=None):
             raise ValueError
     except ValueError:
         raise HTTPException(400, 'Invalid Sec-WebSocket-Key')
-    import hashlib
-    digest = hashlib.sha1(key.encode() + _GUID).digest()
+    digest = _sha1(key.encode() + _GUID)
     ws = WebSocket(request)
     head = b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n' \
         b'Connection: Upgrade\r\nSec-WebSocket-Accept: ' + \
@@ -564,6 +563,46 @@ async def websocket_upgrade(request, subprotocols=None):
     writer.write(head + b'\r\n')
     await writer.drain()
     return ws
+
+
+def _sha1(data):
+    """SHA-1 of ``data`` (the handshake's Sec-WebSocket-Accept), from
+    ``hashlib`` where the port has it, else computed here (ports built
+    without it, like the QEMU board; once per handshake, 60 bytes)."""
+    try:
+        from hashlib import sha1
+        return sha1(data).digest()
+    except ImportError:
+        return sha1_python(data)
+
+
+def sha1_python(data):
+    """SHA-1 (FIPS 180-4) in Python, for ports without hashlib.sha1."""
+    h = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    n = len(data)
+    data = bytes(data) + b'\x80' + bytes((55 - n) % 64) + \
+        (n * 8).to_bytes(8, 'big')
+    mask = 0xffffffff
+    for block in range(0, len(data), 64):
+        w = [int.from_bytes(data[block + i:block + i + 4], 'big')
+             for i in range(0, 64, 4)]
+        for i in range(16, 80):
+            x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+            w.append(((x << 1) | (x >> 31)) & mask)
+        a, b, c, d, e = h
+        for i in range(80):
+            if i < 20:
+                f, k = (b & c) | (~b & d), 0x5A827999
+            elif i < 40:
+                f, k = b ^ c ^ d, 0x6ED9EBA1
+            elif i < 60:
+                f, k = (b & c) | (b & d) | (c & d), 0x8F1BBCDC
+            else:
+                f, k = b ^ c ^ d, 0xCA62C1D6
+            t = (((a << 5) | (a >> 27)) + (f & mask) + e + k + w[i]) & mask
+            a, b, c, d, e = t, a, ((b << 30) | (b >> 2)) & mask, c, d
+        h = [(x + y) & mask for x, y in zip(h, (a, b, c, d, e))]
+    return b''.join(x.to_bytes(4, 'big') for x in h)
 
 
 def with_websocket(f=None, subprotocols=None, ping_interval=None,
