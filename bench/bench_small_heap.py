@@ -67,14 +67,6 @@ app.run(port=%(port)d)
 '''
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def request(sock, path, close=False):
     """One request on ``sock``; the status, after reading the body."""
     sock.sendall(('GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n' % (
@@ -127,7 +119,7 @@ def mem(port):
 
 
 def trial(binary, paths, files, heap_kb, n, tmp):
-    port = free_port()
+    port = servers.free_port()
     script = os.path.join(tmp, 'app_%d.py' % port)
     with open(script, 'w') as f:
         f.write(APP % {'paths': paths, 'files': files, 'port': port})

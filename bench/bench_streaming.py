@@ -57,16 +57,8 @@ app.run(port=%(port)d)
 URLS = ['/stream', '/file/big.bin', '/file/small.txt']
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def start(side, files, tmp):
-    port = free_port()
+    port = servers.free_port()
     paths = [servers.OURS_MPY] if side == 'ours' else [servers.UPSTREAM_MPY]
     script = os.path.join(tmp, 'app_%s.py' % side)
     with open(script, 'w') as f:

@@ -10,7 +10,7 @@
 
     app.run()
 """
-from .microdot import Microdot
+from .microdot import Microdot, __getattr__ as _lazy_names
 from .exceptions import HTTPException, abort
 from .request import Request
 from .response import Response
@@ -22,15 +22,11 @@ redirect = Response.redirect
 send_file = Response.send_file
 
 
-
 def __getattr__(name):
-    # Loaded on first use: a hello-world app never needs them on a board.
+    # MultiDict and the URL functions are loaded on first use (a
+    # hello-world app never needs them on a board), as microdot.microdot's
     if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
-        from .urls import MultiDict, urlencode, urldecode_str, \
-            urldecode_bytes
-        return {'MultiDict': MultiDict, 'urlencode': urlencode,
-                'urldecode_str': urldecode_str,
-                'urldecode_bytes': urldecode_bytes}[name]
+        return _lazy_names(name)
     if not name.startswith('__'):
         # MicroPython asks the package first for `from . import module`
         # and does not fall back to importing it: import it here
