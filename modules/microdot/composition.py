@@ -46,6 +46,15 @@ def merge_vary(res, names):
     headers = res.__dict__.get('headers')
     plain = headers is None and isinstance(res.body, bytes)
     value = res._vary if plain else res.headers.get('Vary')
+    if not value and len(names) == 1:
+        # the usual case (one extension asked): no lists, no sorting
+        for value in names:
+            pass
+        if plain:
+            res._vary = value
+        else:
+            res.headers['Vary'] = value
+        return
     if value == '*':
         return
     have = [v.strip() for v in value.split(',')] if value else []
