@@ -1,0 +1,36 @@
+"""Type stubs for microdot.auth (see auth.py)."""
+from typing import Any, Callable, ClassVar, Coroutine, TypeVar
+
+from .request import Request
+from .response import Response
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+def compare_digest(a: str | bytes, b: str | bytes) -> bool: ...
+
+class BaseAuth:
+    max_length: ClassVar[int]
+    error_status: int
+    auth_callback: Callable[..., Any] | None
+    error_callback: Callable[..., Any] | None
+    def __init__(self, error_status: int = 401) -> None: ...
+    def authenticate(self, f: _F) -> _F: ...
+    def errorhandler(self, f: _F) -> _F: ...
+    def __call__(self, f: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, Any]]: ...
+    def optional(self, f: Callable[..., Any]) -> Callable[..., Coroutine[Any, Any, Any]]: ...
+    def error_response(self, request: Request) -> Response: ...
+
+class BasicAuth(BaseAuth):
+    realm: str
+    charset: str | None
+    scheme: str
+    def __init__(
+        self, realm: str = "Please login", charset: str | None = "UTF-8", scheme: str = "Basic", error_status: int = 401
+    ) -> None: ...
+    def credentials(self, request: Request) -> tuple[str, str] | None: ...
+
+class TokenAuth(BaseAuth):
+    header: str
+    scheme: str | None
+    def __init__(self, header: str = "Authorization", scheme: str | None = "Bearer", error_status: int = 401) -> None: ...
+    def credentials(self, request: Request) -> tuple[str] | None: ...

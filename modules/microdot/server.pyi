@@ -1,0 +1,34 @@
+"""Type stubs for microdot.server (see server.py)."""
+import asyncio
+from ssl import SSLContext
+from typing import Any
+
+from .connection import Connection
+from .microdot import Microdot
+from .response import Response
+
+CancelledError = asyncio.CancelledError
+DRAIN_LIMIT: int
+
+async def serve_connection(
+    app: Microdot, reader: Any, writer: Any, scheme: str | None = None, server: Server | None = None
+) -> Response | None: ...
+
+class Server:
+    app: Microdot
+    debug: bool
+    connections: list[Connection]
+    shutting_down: bool
+    listener: Any  # asyncio.Server; on MicroPython a microdot.listener.Listener
+    scheme: str
+    def __init__(self, app: Microdot, debug: bool = False) -> None: ...
+    async def bind(
+        self, host: str, port: int, ssl: SSLContext | None = None, start_serving: bool = True
+    ) -> asyncio.Server: ...
+    async def serve(self, host: str, port: int, ssl: SSLContext | None = None) -> None: ...
+    def add(self, conn: Connection) -> None: ...
+    def remove(self, conn: Connection) -> None: ...
+    def make_room(self) -> None: ...
+    def on_memory_error(self) -> None: ...
+    def close_idle(self, keep: Connection | None, count: int | None = None) -> None: ...
+    def shutdown(self) -> None: ...
