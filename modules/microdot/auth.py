@@ -83,6 +83,11 @@ class BaseAuth:
     def _wrap(self, f, optional):
         @wraps(f)
         async def wrapper(request, *args, **kwargs):
+            if self.auth_callback is None:
+                # the app's mistake: say which (a 500 with this message in
+                # the log), not a TypeError from calling None
+                raise RuntimeError('no verify function: register one with '
+                                   '@auth.authenticate')
             credentials = self.credentials(request)
             user = None if credentials is None else await invoke_handler(
                 self.auth_callback, request, *credentials)
