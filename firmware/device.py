@@ -1,7 +1,6 @@
-"""Put images and apps on a device, and open its REPL.
+"""Put images on a device, and open its REPL.
 
     python3 firmware/device.py flash BOARD [PORT]
-    python3 firmware/device.py deploy APP_DIR [PORT] [--config FILE] [--no-reset]
     python3 firmware/device.py repl BOARD [PORT]
 
 PORT is a serial port (/dev/ttyACM0, /dev/ttyUSB0, COM3); without one,
@@ -9,10 +8,9 @@ mpremote and esptool look for the board themselves. A number (the top
 Makefile's HTTP PORT) is not a serial port and is ignored.
 
 flash: ESP32 boards with esptool, the Pico W with picotool or by copying the
-.uf2 to its RPI-RP2 drive. deploy: copies APP_DIR's files to /app on the
-board with mpremote (the boot code runs /app/app.py), optionally a config
-file to /config.json, then resets the board. repl: mpremote's REPL on a
-board, the image itself for UNIX, the emulator for QEMU.
+.uf2 to its RPI-RP2 drive. repl: mpremote's REPL on a board, the image
+itself for UNIX, the emulator for QEMU. (Copying an app folder to a board
+is tools/deploy.py, `make deploy`.)
 """
 import glob
 import os
@@ -25,6 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import build  # noqa: E402  (board table, image locations)
+sys.path.insert(0, os.path.join(REPO, 'tools'))
+from deploy import mpremote, connect_args  # noqa: E402
 
 QEMU_CMD = ['qemu-system-arm', '-machine', 'mps2-an385', '-nographic',
             '-monitor', 'null', '-semihosting']
@@ -56,23 +56,6 @@ def tool(names):
         if found:
             return [found]
     return None
-
-
-def mpremote():
-    here = os.path.join(os.path.dirname(sys.executable), 'mpremote')
-    venv = os.path.join(REPO, '.venv', 'bin', 'mpremote')
-    for path in (here, venv):
-        if os.path.exists(path):
-            return [path]
-    found = shutil.which('mpremote')
-    if not found:
-        fail('mpremote not found: run `make venv` (requirements.txt '
-             'installs it)')
-    return [found]
-
-
-def connect_args(port):
-    return ['connect', port] if port else []
 
 
 def run(cmd):
@@ -151,51 +134,6 @@ def flash(board, port):
         flash_rp2(board, port)
 
 
-def app_files(app_dir):
-    """(directories, files) under app_dir, relative, sorted, no caches."""
-    dirs, files = [], []
-    for root, subdirs, names in os.walk(app_dir):
-        subdirs[:] = sorted(d for d in subdirs if d not in SKIP)
-        rel = os.path.relpath(root, app_dir)
-        if rel != '.':
-            dirs.append(rel.replace(os.sep, '/'))
-        for name in sorted(names):
-            if name.endswith('.pyc'):
-                continue
-            files.append(os.path.normpath(os.path.join(rel, name))
-                         .replace(os.sep, '/'))
-    return dirs, files
-
-
-def deploy(app_dir, port, config=None, reset=True):
-    if not os.path.isdir(app_dir):
-        fail('APP=%s is not a folder: point APP at an app folder such as '
-             'examples/demo' % app_dir)
-    if not os.path.exists(os.path.join(app_dir, 'app.py')):
-        fail('%s has no app.py: the boot code runs app.py and serves its '
-             '`app`' % app_dir)
-    if config and not os.path.exists(config):
-        fail('CONFIG=%s does not exist' % config)
-    dirs, files = app_files(app_dir)
-    # One mpremote session: make the folders (existing ones are fine),
-    # copy each file, then reset so the board boots into the app.
-    mkdirs = ('import os\nfor d in %r:\n try:\n  os.mkdir(d)\n'
-              ' except OSError:\n  pass\n' % (['app'] + ['app/' + d
-                                                          for d in dirs]))
-    cmd = mpremote() + connect_args(port) + ['exec', mkdirs]
-    for name in files:
-        cmd += ['+', 'fs', 'cp', os.path.join(app_dir, name), ':app/' + name]
-    if config:
-        cmd += ['+', 'fs', 'cp', config, ':config.json']
-    if reset:
-        cmd += ['+', 'reset']
-    if run(cmd):
-        fail('mpremote could not copy the app (is the board connected, and '
-             'no other program using its port?)')
-    print('firmware: %d file(s) of %s copied to /app%s' % (
-        len(files), app_dir, ', config to /config.json' if config else ''))
-
-
 def repl(board, port):
     if port:
         os.execv(mpremote()[0], mpremote() + connect_args(port) + ['repl'])
@@ -212,24 +150,12 @@ def repl(board, port):
 
 def main(argv):
     args = list(argv[1:])
-    config, reset = None, True
-    if '--no-reset' in args:
-        args.remove('--no-reset')
-        reset = False
-    if '--config' in args:
-        i = args.index('--config')
-        if i + 1 >= len(args):
-            fail('--config needs a file')
-        config = args[i + 1] or None
-        del args[i:i + 2]
-    if len(args) not in (2, 3) or args[0] not in ('flash', 'deploy', 'repl'):
+    if len(args) not in (2, 3) or args[0] not in ('flash', 'repl'):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     port = serial_port(args[2] if len(args) == 3 else None)
     if args[0] == 'flash':
         flash(args[1], port)
-    elif args[0] == 'deploy':
-        deploy(args[1], port, config, reset)
     else:
         repl(args[1], port)
     return 0

@@ -20,6 +20,7 @@ CPython only.
 """
 import asyncio
 
+from .connection import Connection
 from . import microdot as _core
 from .helpers import invoke_handler
 from .response import Response
@@ -75,15 +76,8 @@ class _Body:
         self.pos += len(out)
         return out
 
-    async def readexactly(self, n):
-        """Exactly ``n`` bytes; EOFError if the body ends first."""
-        out = b''
-        while len(out) < n:
-            data = await self.read(n - len(out))
-            if not data:
-                raise EOFError('body is shorter than requested')
-            out += data
-        return out
+    # read() until n bytes; EOFError if the body ends first
+    readexactly = Connection.readexactly
 
     async def readline(self):
         """One line of the body, line end included (b'' at its end)."""

@@ -27,6 +27,7 @@ CPython only.
 import asyncio
 import threading
 
+from .connection import Connection
 from . import microdot as _core
 from .response import Response, reason_phrase
 from .request import Request
@@ -87,15 +88,8 @@ class _Input:
                 out.append(piece)
         return self._pull(n) if n else b''
 
-    async def readexactly(self, n):
-        """Exactly ``n`` bytes; EOFError if the body ends first."""
-        out = b''
-        while len(out) < n:
-            data = await self.read(n - len(out))
-            if not data:
-                raise EOFError('body is shorter than requested')
-            out += data
-        return out
+    # read() until n bytes; EOFError if the body ends first
+    readexactly = Connection.readexactly
 
     async def readline(self):
         """One line of the body, line end included (b'' at its end)."""
