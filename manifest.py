@@ -20,7 +20,7 @@ options.defaults(asyncio=False, asyncio_task=False, boot=True, demo=True)
 # exists is frozen) and any other package or module the framework ships
 # there. Left out: modules that only run on CPython (the ASGI and WSGI
 # adapters, Jinja) and the type stubs (.pyi, for CPython's type checkers).
-_CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py")
+_CPYTHON_ONLY = ("asgi.py", "wsgi.py", "jinja.py", "cpython.py")
 for _name in sorted(os.listdir("modules")):
     # Only importable names: not caches, not a pip build's *.egg-info.
     if _name.startswith((".", "_")) or not (

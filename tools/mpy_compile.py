@@ -35,8 +35,13 @@ def compile_tree(src, out, mpy_cross=None):
                     and os.path.getmtime(target) >= os.path.getmtime(source)):
                 continue
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            # -s sets the name tracebacks show: the path inside the package.
-            subprocess.run([mpy_cross, '-s', os.path.join(rel, name),
+            # -s sets the file name tracebacks show: the module's dotted
+            # name ("microdot.request"), a string MicroPython interns anyway
+            # on import; a path would cost one more qstr per module.
+            module = os.path.normpath(os.path.join(rel, name[:-3]))
+            if module.endswith('__init__'):
+                module = os.path.dirname(module) or module
+            subprocess.run([mpy_cross, '-s', module.replace(os.sep, '.'),
                             '-o', target, source], check=True)
             count += 1
     # Drop .mpy files whose source is gone, so a stale module never loads.

@@ -23,7 +23,7 @@ TARGET = os.path.join(ROOT, 'package.json')
 DEPS = [['hmac', 'latest'], ['pyjwt', 'latest']]
 # modules that only run on CPython (as manifest.py leaves them out of
 # images): a board has no use for them
-CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py')
+CPYTHON_ONLY = ('asgi.py', 'wsgi.py', 'jinja.py', 'cpython.py')
 
 
 def version():

@@ -10,7 +10,7 @@
 
     app.run()
 """
-from .microdot import Microdot, __getattr__ as _lazy_names
+from .microdot import Microdot
 from .exceptions import HTTPException, abort
 from .request import Request
 from .response import Response
@@ -26,7 +26,8 @@ def __getattr__(name):
     # MultiDict and the URL functions are loaded on first use (a
     # hello-world app never needs them on a board), as microdot.microdot's
     if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
-        return _lazy_names(name)
+        from . import urls
+        return getattr(urls, name)
     if not name.startswith('__'):
         # MicroPython asks the package first for `from . import module`
         # and does not fall back to importing it: import it here

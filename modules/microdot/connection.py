@@ -72,12 +72,12 @@ class Connection:
         self.pos = 0
         return True
 
-    async def read_head(self, max_line, max_total):
+    async def read_head(self, max_line, limit):
         """Return the next request head (the bytes before the blank line).
 
         None when the stream ends cleanly before a request. Raises
         HTTPException 414 for a request line over ``max_line`` bytes, 431
-        for a head over ``max_total`` bytes, 400 for a head cut short.
+        for a head over ``limit`` bytes, 400 for a head cut short.
         """
         started = False
         while True:
@@ -110,7 +110,7 @@ class Connection:
                 if size > max_line and buf.find(b'\n', pos,
                                                 pos + max_line + 2) < 0:
                     raise ProtocolError(414, 'URI Too Long')
-                if size > max_total:
+                if size > limit:
                     raise ProtocolError(431, 'Request Header Fields Too '
                                              'Large')
             if not await self._fill():

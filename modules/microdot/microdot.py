@@ -208,11 +208,13 @@ class Microdot:
                     req.subapp = route.subapp
                 stack = route.stack
                 if stack is None and (self.middleware or route.middleware):
-                    stack = route.stack = self._build_stack(route)
+                    from .composition import build_stack
+                    stack = route.stack = build_stack(self, route)
             else:
                 stack = self._app_stack
                 if stack is None and self.middleware:
-                    stack = self._app_stack = self._build_stack(None)
+                    from .composition import build_stack
+                    stack = self._app_stack = build_stack(self, None)
         chain = (self,) if route is None else route.chain
         if stack is not None:
             req._stacked = True
@@ -285,10 +287,6 @@ class Microdot:
         if req.method == 'HEAD' and res is not Response.already_handled:
             res.is_head = True
         return res
-
-    def _build_stack(self, route):
-        from .composition import build_stack
-        return build_stack(self, route)
 
     async def handle_exception(self, req, exc, chain):
         """Turn an exception raised while serving ``req`` into a response,
@@ -375,9 +373,6 @@ send_file = Response.send_file
 
 def __getattr__(name):
     if name in ('MultiDict', 'urlencode', 'urldecode_str', 'urldecode_bytes'):
-        from .urls import MultiDict, urlencode, urldecode_str, \
-            urldecode_bytes
-        return {'MultiDict': MultiDict, 'urlencode': urlencode,
-                'urldecode_str': urldecode_str,
-                'urldecode_bytes': urldecode_bytes}[name]
+        from . import urls
+        return getattr(urls, name)
     raise AttributeError(name)

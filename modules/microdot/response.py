@@ -3,8 +3,13 @@ import json
 
 from .structures import NoCaseDict
 
-# "code phrase" lines: a string costs far less RAM on a board than a dict
-_REASONS = """
+def reason_phrase(status_code):
+    """The standard phrase of an HTTP status code ('N/A' if unknown)."""
+    if status_code == 200:
+        return 'OK'
+    # "code phrase" lines: a string costs far less RAM on a board than a
+    # dict
+    reasons = """
 100 Continue
 101 Switching Protocols
 200 OK
@@ -41,30 +46,14 @@ _REASONS = """
 503 Service Unavailable
 505 HTTP Version Not Supported
 """
-
-
-def reason_phrase(status_code):
-    """The standard phrase of an HTTP status code ('N/A' if unknown)."""
-    if status_code == 200:
-        return 'OK'
-    i = _REASONS.find('\n%d ' % status_code)
+    i = reasons.find('\n%d ' % status_code)
     if i < 0:
         return 'N/A'
-    return _REASONS[i + 5:_REASONS.find('\n', i + 5)]
+    return reasons[i + 5:reasons.find('\n', i + 5)]
 
 
-_NO_BODY = (204, 304)
 _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
-
-
-def _extra_lines(response):
-    """The Connection and Vary lines of a head without a headers dict."""
-    value = response._connection
-    lines = 'Connection: ' + value + '\r\n' if value else ''
-    if response._vary:
-        lines += 'Vary: ' + response._vary + '\r\n'
-    return lines
 
 
 def _default_type(cls):
@@ -179,7 +168,7 @@ class Response:
         them like any other header (after-request hooks see them)."""
         headers = self.headers
         body = self.body
-        if self.status_code in _NO_BODY:
+        if self.status_code in (204, 304):
             return  # 204 and 304 have no body, so neither header (RFC 9110)
         if isinstance(body, bytes) and 'Content-Length' not in headers:
             headers['Content-Length'] = str(len(body))
@@ -233,7 +222,7 @@ class Response:
         MicroPython)."""
         if plain is None:
             plain = self.__dict__.get('headers') is None and \
-                self.status_code not in _NO_BODY
+                self.status_code not in (204, 304)
         if plain and isinstance(self.body, bytes):
             return b'%s%d\r\n\r\n' % (self._prefix(version), len(self.body))
         status = self.status_code
@@ -271,7 +260,7 @@ class Response:
         body = self.body
         if isinstance(body, bytes):
             plain = self.__dict__.get('headers') is None and \
-                self.status_code not in _NO_BODY
+                self.status_code not in (204, 304)
             if self.is_head or not body or len(body) > 1460:
                 data = self.head_bytes(version, plain)
             elif plain:
@@ -321,9 +310,12 @@ class Response:
         reason = self.reason
         if reason is None:
             reason = reason_phrase(status)
+        lines = 'Connection: ' + self._connection + '\r\n' \
+            if self._connection else ''
+        if self._vary:
+            lines += 'Vary: ' + self._vary + '\r\n'
         prefix = ('HTTP/%s %d %s\r\n%sContent-Type: %s\r\nContent-Length: '
-                  % (version, status, reason, _extra_lines(self),
-                     ctype)).encode()
+                  % (version, status, reason, lines, ctype)).encode()
         if cacheable:
             heads[key] = prefix
         return prefix

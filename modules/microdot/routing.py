@@ -1,15 +1,6 @@
 """URL patterns: ``/users/<int:id>`` compiled once, matched per request."""
-import re
-
 _NO_ARGS = {}  # shared by static matches; never mutated
-_PENDING = []  # a pattern not compiled yet
 _ANY = '[^/]+'
-def _convert(parser, value):
-    """A segment's value through its type's parser; None rejects it."""
-    try:
-        return parser(value)
-    except ValueError:
-        return None
 
 
 def _int(value):
@@ -37,7 +28,8 @@ class URLPattern:
     def __init__(self, url_pattern):
         self.url_pattern = url_pattern
         # [(literal, None) or (name, checker)]; compiled on first match
-        self.segments = _PENDING if '<' in url_pattern or \
+        # False: not compiled yet
+        self.segments = False if '<' in url_pattern or \
             '>' in url_pattern else None
         self.regex = None
         self.args = []  # regex form: (name, parser, group index)
@@ -45,65 +37,13 @@ class URLPattern:
     def compile(self):
         """Compile the pattern (done on first match). Raises ValueError
         for a malformed pattern or an unknown segment type."""
-        pattern = self.url_pattern
-        self.segments = None
-        depth = 0
-        for c in pattern:
-            depth += 1 if c == '<' else -1 if c == '>' else 0
-            if depth < 0 or depth > 1:
-                break
-        if depth:
-            raise ValueError('malformed URL pattern: ' + pattern)
-        if '<' in pattern and not self._compile_segments(pattern):
-            from .routing_regex import compile_regex
-            compile_regex(self, pattern)
-
-    @classmethod
-    def _segment_type(cls, spec, pattern):
-        """Return (name, regex, parser) for a ``<...>`` spec."""
-        if spec.startswith('re:'):
-            expr, _, name = spec[3:].rpartition(':')
-            if not expr or not name:
-                raise ValueError('bad re segment in URL pattern ' + pattern)
-            return name, expr, None
-        type_name, _, name = spec.rpartition(':')
-        type_name = type_name or 'string'
-        if type_name not in cls.segment_patterns:
-            raise ValueError('unknown URL segment type: ' + type_name)
-        return name, cls.segment_patterns[type_name], \
-            cls.segment_parsers.get(type_name)
-
-    def _compile_segments(self, pattern):
-        pieces = pattern.split('/')
-        segments = []
-        for i, piece in enumerate(pieces):
-            if '<' not in piece and '>' not in piece:
-                segments.append((piece, None))
-                continue
-            if piece[0] != '<' or piece[-1] != '>' or piece.count('<') != 1:
-                return False  # text around a dynamic part: use a regex
-            name, expr, parser = self._segment_type(piece[1:-1], pattern)
-            if expr == '.+':
-                if i != len(pieces) - 1:
-                    return False
-                expr = None  # "path": the rest of the URL
-                rest = True
-            else:
-                rest = False
-                if expr == _ANY or parser is _int:
-                    expr = None
-                elif '/' in expr.replace('[^/]', ''):
-                    return False  # may span segments: use a regex
-                else:
-                    expr = re.compile('^(' + expr + ')$')
-            segments.append((name, (expr, parser, rest)))
-        self.segments = segments
-        return True
+        from .routing_regex import compile_pattern
+        compile_pattern(self)
 
     def match(self, path):
         """Return the dict of URL arguments if ``path`` matches, else None."""
         segments = self.segments
-        if segments is _PENDING:
+        if segments is False:
             self.compile()
             segments = self.segments
         if segments is not None:
@@ -131,7 +71,12 @@ class URLPattern:
                 except RuntimeError:  # MicroPython's re ran out of stack
                     return None
                 if parser is not None:
-                    part = _convert(parser, part)
+                    # the segment's value through its type's parser; None
+                    # (or ValueError) rejects it
+                    try:
+                        part = parser(part)
+                    except ValueError:
+                        return None
                     if part is None:
                         return None
                 values[name] = part
@@ -148,7 +93,10 @@ class URLPattern:
         for name, parser, group in self.args:
             value = m.group(group)
             if parser is not None:
-                value = _convert(parser, value)
+                try:
+                    value = parser(value)
+                except ValueError:
+                    return None
                 if value is None:
                     return None
             values[name] = value

@@ -18,9 +18,6 @@ from .response import Response
 
 CancelledError = asyncio.CancelledError
 
-# unread request body bytes discarded to keep a connection; past it, close
-DRAIN_LIMIT = 64 * 1024
-
 
 async def serve_connection(app, reader, writer, scheme=None, server=None):
     """Serve every request a client sends on one connection.
@@ -32,7 +29,7 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
     res = None
     if server is not None:
         conn = Connection(reader, writer, app, asyncio.current_task())
-        server.add(conn)
+        server.connections.append(conn)
         scheme = scheme or server.scheme
     else:
         conn = Connection(reader, writer)
@@ -79,7 +76,7 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
             # to the stream itself: Connection.drain() would add a coroutine
             await res.write(conn.writer, '1.1', conn)
             if app.debug:
-                print('%s %s %d' % (req.method, req.path, res.status_code))
+                print(req.method, req.path, res.status_code)
             if not keep:
                 if failed is not None:
                     await conn.linger()
@@ -87,7 +84,9 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
             stream = req._stream
             if stream is not None and getattr(stream, 'remaining', 0):
                 conn.busy()
-                if not await stream.drain(DRAIN_LIMIT):
+                # up to 64 KB of unread body is discarded to keep the
+                # connection; past that it is closed
+                if not await stream.drain(65536):
                     break
     except CancelledError:
         if not conn.timed_out:
@@ -104,7 +103,10 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
             pass
     finally:
         if server is not None:
-            server.remove(conn)
+            try:
+                server.connections.remove(conn)
+            except ValueError:
+                pass  # the server's shutdown dropped the list
         await conn.aclose()
     return res
 
@@ -130,18 +132,20 @@ class Server:
     async def bind(self, host, port, ssl=None, start_serving=True):
         """Open the listening socket; returns the asyncio server."""
         app = self.app
-        if not start_serving and MICROPYTHON:
-            raise ValueError('start_serving=False needs CPython')
         app.debug = self.debug
         app.server = self
         self.scheme = 'https' if ssl else 'http'
-        if not MICROPYTHON:
-            self._loop = asyncio.get_running_loop()
 
-        async def on_connection(reader, writer):
+        async def callback(reader, writer):
             try:
-                _nodelay(writer)
-                self.make_room()
+                # at app.max_connections, close the oldest idle kept-alive
+                # connection so the new one can be served (running out of
+                # heap closes the idle ones too: on_memory_error). Not
+                # gc.mem_free() per connection: it scans the whole heap,
+                # and halved the rate of new connections on MicroPython.
+                limit = app.max_connections
+                if limit is not None and len(self.connections) >= limit:
+                    self.close_idle(None, 1)
                 await serve_connection(app, reader, writer, None, self)
             except MemoryError:
                 # the heap ran out before the connection was watched: close
@@ -153,15 +157,13 @@ class Server:
                     pass
 
         if MICROPYTHON:
-            from .listener import listen
-            self.listener = await listen(host, port, on_connection, ssl,
-                                         self.on_memory_error)
-        else:
-            kwargs = {'ssl': ssl} if ssl else {}
             if not start_serving:
-                kwargs['start_serving'] = False
-            self.listener = await asyncio.start_server(
-                on_connection, host, port, **kwargs)
+                raise ValueError('start_serving=False needs CPython')
+            self.listener = await listen(self, host, port, callback, ssl)
+        else:
+            from . import cpython
+            self.listener = await cpython.listen(self, host, port, callback,
+                                                 ssl, start_serving)
         self._watchdog = asyncio.create_task(self._watch())
         if self.debug:
             print('Starting server on %s:%d...' % (host, port))
@@ -191,42 +193,23 @@ class Server:
 
     # -- connections ------------------------------------------------------
 
-    def add(self, conn):
-        self.connections.append(conn)
-
-    def remove(self, conn):
-        try:
-            self.connections.remove(conn)
-        except ValueError:
-            pass
-
-    def make_room(self):
-        """At ``app.max_connections``, close the oldest idle kept-alive
-        connection so a new one can be served. (Running out of heap closes
-        the idle ones too: :meth:`on_memory_error`. Not ``gc.mem_free()``
-        per connection: it scans the whole heap, and halved the rate of new
-        connections on MicroPython.)"""
-        limit = self.app.max_connections
-        if limit is not None and len(self.connections) >= limit:
-            self.close_idle(None, 1)
-
     def on_memory_error(self):
         """The heap ran out outside a request: free what idle
         connections hold."""
         self.close_idle(None)
         gc.collect()
 
-    def close_idle(self, keep, count=None):
+    def close_idle(self, conn, count=None):
         """Close up to ``count`` (default: all) connections waiting for a
-        next request, oldest first, except ``keep``: under memory pressure
+        next request, oldest first, except ``conn``: under memory pressure
         or at the connection limit, new requests come first."""
-        for conn in list(self.connections):
+        for other in list(self.connections):
             if count is not None and count <= 0:
                 break
-            if conn is not keep and conn.idle and not conn.timed_out:
-                conn.timed_out = True
-                conn.deadline = None
-                conn.task.cancel()
+            if other is not conn and other.idle and not other.timed_out:
+                other.timed_out = True
+                other.deadline = None
+                other.task.cancel()
                 if count is not None:
                     count -= 1
 
@@ -254,14 +237,9 @@ class Server:
         On CPython this may be called from another thread (a test, a signal
         handler): the work is then handed to the server's own loop.
         """
-        loop = self._loop
-        if loop is not None:
-            try:
-                running = asyncio.get_running_loop()
-            except RuntimeError:
-                running = None
-            if running is not loop:
-                loop.call_soon_threadsafe(self._shutdown)
+        if self._loop is not None:
+            from .cpython import in_loop
+            if not in_loop(self._loop, self._shutdown):
                 return
         self._shutdown()
 
@@ -273,15 +251,55 @@ class Server:
         self._stopped.set()
 
 
-def _nodelay(writer):
-    """Send small writes at once (TCP_NODELAY), as CPython's asyncio does:
-    without it a kept-alive response written in two pieces waits ~40 ms for
-    the client's delayed ACK."""
-    if not MICROPYTHON:
-        return
-    sock = getattr(writer, 's', None)  # MicroPython's Stream
-    if sock is not None:
+async def accept(server, sock, callback, ssl):
+    # MicroPython's accept loop. asyncio's own lets a MemoryError raised
+    # while it wraps a new connection end its task: the server stops
+    # listening, the process exits, and the accepted socket is left open
+    # (on a board with a fixed socket pool, repeats exhaust it). This one
+    # closes such a socket, frees idle connections, and goes on.
+    from asyncio import core
+    while True:
         try:
-            sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+            yield core._io_queue.queue_read(sock)
+        except core.CancelledError:
+            sock.close()
+            return
+        try:
+            client, addr = sock.accept()
         except Exception:
-            pass  # a port or socket type without the option
+            continue  # a failed accept (also MemoryError): try again
+        try:
+            # send small writes at once (TCP_NODELAY), as CPython's asyncio
+            # does: without it a kept-alive response written in two pieces
+            # waits ~40 ms for the client's delayed ACK
+            try:
+                client.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY
+            except Exception:
+                pass  # a port without the option
+            if ssl:
+                client = ssl.wrap_socket(client, server_side=True,
+                                         do_handshake_on_connect=False)
+            client.setblocking(False)
+            stream = asyncio.StreamReader(client, {'peername': addr})
+            core.create_task(callback(stream, stream))
+        except Exception as exc:
+            client.close()  # never leave an accepted socket unwatched
+            if isinstance(exc, MemoryError):
+                server.on_memory_error()
+
+
+async def listen(server, host, port, callback, ssl):
+    """Bind and listen on MicroPython; returns asyncio's Server object
+    (``close()``, ``await wait_closed()``) running :func:`accept`."""
+    import socket
+    from asyncio.stream import Server
+    info = socket.getaddrinfo(host, port)[0]
+    sock = socket.socket(info[0])
+    sock.setblocking(False)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(info[-1])
+    sock.listen(5)
+    listener = Server()
+    listener.task = asyncio.create_task(accept(server, sock, callback, ssl))
+    await asyncio.sleep_ms(0)  # let accept() start, so close() is handled
+    return listener

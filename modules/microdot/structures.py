@@ -69,10 +69,10 @@ class NoCaseDict(dict):
             value = super().get(self.keymap.get(kl, kl), default)
         return value
 
-    def get_lower(self, kl, default=None):
+    def get_lower(self, key, default=None):
         """``get()`` for a key the caller already has in lower case (no
         lower-case copy is made: the framework's own hot path uses this)."""
-        return super().get(self.keymap.get(kl, kl), default)
+        return super().get(self.keymap.get(key, key), default)
 
     def setdefault(self, key, default=None):
         if key not in self:

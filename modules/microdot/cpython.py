@@ -1,0 +1,67 @@
+"""CPython's side of :mod:`microdot.helpers` and :mod:`microdot.server`
+(never loaded on MicroPython: a MicroPython module loads all of its code,
+used or not)."""
+import asyncio
+import functools
+import inspect
+import time
+import traceback
+
+_is_async = {}
+
+
+def ticks_ms():
+    return int(time.monotonic() * 1000)
+
+
+def ticks_add(ticks, delta):
+    return ticks + delta
+
+
+def ticks_diff(a, b):
+    return a - b
+
+
+async def invoke_handler(f, *args, **kwargs):
+    """Call a sync or async handler and return its result.
+
+    CPython runs sync handlers in the loop's thread pool executor, so a
+    blocking handler does not stall other connections.
+    """
+    is_async = _is_async.get(f)
+    if is_async is None:
+        is_async = inspect.iscoroutinefunction(f) or \
+            inspect.iscoroutinefunction(getattr(f, '__call__', None))
+        if inspect.isfunction(f):  # bound methods are new objects
+            _is_async[f] = is_async
+    if is_async:
+        return await f(*args, **kwargs)
+    ret = await asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(f, *args, **kwargs))
+    if inspect.iscoroutine(ret):
+        ret = await ret
+    return ret
+
+
+def print_exception(exc):
+    traceback.print_exception(type(exc), exc, exc.__traceback__)
+async def listen(server, host, port, callback, ssl, start_serving):
+    """Open the listening socket with asyncio; returns its server."""
+    server._loop = asyncio.get_running_loop()
+    kwargs = {'ssl': ssl} if ssl else {}
+    if not start_serving:
+        kwargs['start_serving'] = False
+    return await asyncio.start_server(callback, host, port, **kwargs)
+
+
+def in_loop(loop, callback):
+    """True when the caller runs in ``loop``; otherwise hand ``callback``
+    to it (from another thread) and return False."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        return True
+    loop.call_soon_threadsafe(callback)
+    return False

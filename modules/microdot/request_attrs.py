@@ -1,0 +1,78 @@
+"""The lazily computed attributes of a :class:`~microdot.request.Request`
+(``args``, ``cookies``, ``json``, ``form``, ``g``, ...), loaded the first
+time a request is asked for one of them."""
+import json
+
+from .exceptions import ProtocolError
+from .connection import peer_address
+from .request import Request
+
+
+def compute(self, name):
+    """The value of attribute ``name`` of request ``self``;
+    AttributeError for a name that is not one of them."""
+    if name == 'args':
+        from .urls import parse_urlencoded
+        try:
+            value = parse_urlencoded(self.query_string)
+        except UnicodeError:
+            raise ProtocolError(400, 'Invalid query string')
+    elif name == 'cookies':
+        value = _parse_cookies(self.headers.get('Cookie'))
+    elif name == 'json':
+        value = None
+        if self.body and _mime(self.content_type) == 'application/json':
+            try:
+                value = json.loads(self.body)
+            except (ValueError, UnicodeError, RuntimeError):
+                # RuntimeError: CPython's RecursionError, deep nesting
+                raise ProtocolError(400, 'Invalid JSON body')
+    elif name == 'form':
+        value = None
+        if _mime(self.content_type) == \
+                'application/x-www-form-urlencoded':
+            from .urls import parse_urlencoded
+            try:
+                value = parse_urlencoded(self.body.decode())
+            except UnicodeError:
+                raise ProtocolError(400, 'Invalid form body')
+    elif name == 'client_addr':
+        value = peer_address(self.sock[1]) if self.sock else None
+    elif name == 'content_length':
+        value = self.headers.get('Content-Length')
+        value = int(value) if value and not value.strip('0123456789') else 0
+    elif name == 'content_type':
+        value = self.headers.get('Content-Type')
+    elif name == 'g':
+        value = Request.G()
+    elif name == 'files':
+        value = {}  # filled by the multipart extension
+    elif name == 'stream':
+        from .body import BytesStream
+        value = BytesStream(self.body)
+    elif name == 'after_request_handlers':
+        value = self._after = []
+    elif name == 'vary':
+        value = self._vary = set()
+    else:
+        raise AttributeError(name)
+    return value
+
+
+def _mime(content_type):
+    return content_type.split(';')[0].strip().lower() if content_type \
+        else None
+
+
+def _parse_cookies(header):
+    cookies = {}
+    if header:
+        for item in header.split(';'):
+            name, sep, value = item.strip().partition('=')
+            if sep:
+                if len(value) > 1 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                cookies[name] = value
+    return cookies
+
+
