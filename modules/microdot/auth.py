@@ -16,7 +16,6 @@ Malformed credentials (bad base64, no colon, not UTF-8, too long) are no
 credentials: a 401, never a 500.
 """
 from .helpers import MICROPYTHON, invoke_handler, wraps
-from .response import Response
 
 
 def compare_digest(a, b):
@@ -47,15 +46,20 @@ if not MICROPYTHON:  # micropython-lib's hmac has no compare_digest
 
 class BaseAuth:
     """What Basic and token authentication share: the verify callback, the
-    route decorators and the error response."""
+    route decorators, reading the credentials and the error response."""
 
     #: Longest credentials accepted (longer ones are no credentials).
     max_length = 1024
+    #: The request header that carries the credentials.
+    header = 'Authorization'
+    #: The scheme before the credentials in the header (None: the whole
+    #: value is the credentials).
+    scheme = None
+    auth_callback = None
+    error_callback = None
 
     def __init__(self, error_status=401):
         self.error_status = error_status
-        self.auth_callback = None
-        self.error_callback = None
 
     def authenticate(self, f):
         """Decorator: register the verify function (sync or async). It
@@ -70,24 +74,16 @@ class BaseAuth:
         self.error_callback = f
         return f
 
-    def __call__(self, f):
+    def __call__(self, f, optional=False):
         """Decorator: the route needs a valid user
         (``request.g.current_user``); else the error response."""
-        return self._wrap(f, False)
-
-    def optional(self, f):
-        """Decorator: the route runs either way; ``request.g.current_user``
-        is the user or None."""
-        return self._wrap(f, True)
-
-    def _wrap(self, f, optional):
         @wraps(f)
         async def wrapper(request, *args, **kwargs):
             if self.auth_callback is None:
                 # the app's mistake: say which (a 500 with this message in
                 # the log), not a TypeError from calling None
-                raise RuntimeError('no verify function: register one with '
-                                   '@auth.authenticate')
+                from ._auth_errors import no_verify
+                no_verify()
             credentials = self.credentials(request)
             user = None if credentials is None else await invoke_handler(
                 self.auth_callback, request, *credentials)
@@ -99,9 +95,34 @@ class BaseAuth:
             return await invoke_handler(f, request, *args, **kwargs)
         return wrapper
 
+    def optional(self, f):
+        """Decorator: the route runs either way; ``request.g.current_user``
+        is the user or None."""
+        return self(f, True)
+
+    def credentials(self, request):
+        """The credentials in ``request`` as a tuple of the verify
+        function's arguments, or None: here the value of :attr:`header`
+        after :attr:`scheme` (case-insensitive), as a 1-tuple."""
+        value = request.headers.get(self.header)
+        if not value or len(value) > self.max_length:
+            return None
+        value = value.strip()
+        if self.scheme:
+            name, _, value = value.partition(' ')
+            if name.lower() != self.scheme.lower():
+                return None
+            value = value.strip()
+        return (value,) if value else None
+
     def error_response(self, request):
-        """The default reply to an unauthenticated request."""
-        return Response('Unauthorized', self.error_status)
+        """The default reply to an unauthenticated request: a 401 (or
+        ``error_status``), with a ``WWW-Authenticate`` challenge for
+        Basic."""
+        # loaded on the first refusal only: the long strings and the realm
+        # quoting cost ~0.4 KB of RAM after import otherwise
+        from ._auth_errors import error_response
+        return error_response(self)
 
 
 class BasicAuth(BaseAuth):
@@ -110,33 +131,24 @@ class BasicAuth(BaseAuth):
 
     def __init__(self, realm='Please login', charset='UTF-8', scheme='Basic',
                  error_status=401):
-        super().__init__(error_status)
+        self.error_status = error_status
         self.realm = realm
         self.charset = charset
         self.scheme = scheme
 
     def credentials(self, request):
-        value = _scheme_value(request.headers.get('Authorization'),
-                              self.scheme, self.max_length)
-        if not value:
+        value = BaseAuth.credentials(self, request)
+        if value is None:
             return None
         import binascii
         try:
-            text = binascii.a2b_base64(value).decode(self.charset)
+            value = binascii.a2b_base64(value[0]).decode(self.charset)
         except Exception:  # bad base64 or bad text: no credentials
             return None
-        username, sep, password = text.partition(':')
+        username, sep, password = value.partition(':')
         if not sep:
             return None
         return username, password
-
-    def error_response(self, request):
-        realm = self.realm.replace('\\', '\\\\').replace('"', '\\"')
-        challenge = '%s realm="%s"' % (self.scheme, realm)
-        if self.charset:
-            challenge += ', charset="%s"' % self.charset
-        return Response('Unauthorized', self.error_status,
-                        {'WWW-Authenticate': challenge})
 
 
 class TokenAuth(BaseAuth):
@@ -149,29 +161,6 @@ class TokenAuth(BaseAuth):
 
     def __init__(self, header='Authorization', scheme='Bearer',
                  error_status=401):
-        super().__init__(error_status)
+        self.error_status = error_status
         self.header = header
         self.scheme = scheme
-
-    def credentials(self, request):
-        value = request.headers.get(self.header)
-        if self.scheme:
-            value = _scheme_value(value, self.scheme, self.max_length)
-        elif value is not None:
-            value = value.strip()
-            if len(value) > self.max_length:
-                return None
-        if not value:
-            return None
-        return (value,)
-
-
-def _scheme_value(header, scheme, max_length):
-    """The credentials of an ``Authorization: <scheme> <value>`` header
-    (scheme case-insensitive), or None."""
-    if not header or len(header) > max_length:
-        return None
-    name, _, value = header.strip().partition(' ')
-    if name.lower() != scheme.lower():
-        return None
-    return value.strip()

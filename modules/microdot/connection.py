@@ -109,10 +109,9 @@ class Connection:
                 started = True
                 if size > max_line and buf.find(b'\n', pos,
                                                 pos + max_line + 2) < 0:
-                    raise ProtocolError(414, 'URI Too Long')
+                    raise ProtocolError(414)
                 if size > limit:
-                    raise ProtocolError(431, 'Request Header Fields Too '
-                                             'Large')
+                    raise ProtocolError(431)
             if not await self._fill():
                 if size:
                     raise ProtocolError(400, 'Incomplete request')

@@ -15,9 +15,6 @@ neither header do not come from a browser and pass: this protects browser
 users from hostile pages, it does not authenticate anyone.
 """
 from .helpers import MICROPYTHON
-from .request import abort
-
-_SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS', 'TRACE')
 
 
 class CSRF:
@@ -36,7 +33,7 @@ class CSRF:
         self.exempt_routes = []
         self.protected_routes = []
         if app is not None:
-            self.initialize(app, cors)
+            self.initialize(app)
 
     def initialize(self, app, cors=None):
         """Attach to ``app`` (when not given to the constructor)."""
@@ -57,15 +54,17 @@ class CSRF:
         return f
 
     def _check(self, request):
-        if request.method in _SAFE_METHODS:
-            return None
-        handler = getattr(request.route, 'handler', request.route)
-        if (handler in self.exempt_routes) if self.protect_all else \
-                (handler not in self.protected_routes):
-            return None
-        if not self.allowed(request):
-            abort(403)
-        return None
+        if request.method not in ('GET', 'HEAD', 'OPTIONS', 'TRACE'):
+            # the answer depends on Sec-Fetch-Site: say so (Microdot 2.7)
+            request.vary.add('Sec-Fetch-Site')
+            headers = request.headers
+            site = headers.get('Sec-Fetch-Site')
+            # the usual answers are decided here: same-origin or none, or
+            # no header at all (not a browser); the rest on first use
+            if site != 'same-origin' and site != 'none' and (
+                    site is not None or headers.get('Origin') is not None):
+                from ._csrf_origin import check
+                check(self, request)
 
     if MICROPYTHON:
         _before = _check  # a plain function runs inline: no coroutine
@@ -74,55 +73,9 @@ class CSRF:
             return self._check(request)
 
     def allowed(self, request):
-        """True when ``request`` passes the check (whatever its method)."""
+        """True when ``request`` passes the check (whatever its method).
+        Adds ``Sec-Fetch-Site`` to the response's ``Vary``: a route that
+        calls this for a safe method answers by it."""
         request.vary.add('Sec-Fetch-Site')
-        headers = request.headers
-        site = headers.get('Sec-Fetch-Site')
-        origin = headers.get('Origin')
-        if site is not None:
-            if site == 'same-origin' or site == 'none':
-                return True
-            site = site.strip().lower()
-            if site == 'same-origin' or site == 'none':
-                return True
-            if site == 'same-site' and self.allow_subdomains:
-                return True
-            # cross-site (or same-site): only an origin CORS allows
-            return origin is not None and self.cors is not None and \
-                self._listed(origin)
-        if origin is None:
-            return True  # not a browser, or one that sends neither header
-        from .cors import normalize_origin
-        origin = normalize_origin(origin)  # None for 'null' and nonsense
-        if origin is None:
-            return False
-        own = normalize_origin(request.scheme + '://' +
-                               (headers.get('Host') or ''))
-        if own is not None and (origin == own or (
-                self.allow_subdomains and _subdomain(origin, own))):
-            return True
-        return self.cors is not None and self._listed(origin)
-
-    def _listed(self, origin):
-        # the origins CORS lists by name: its '*' does not open CSRF
-        from .cors import normalize_origin
-        origin = normalize_origin(origin)
-        if origin is None:
-            return False
-        for base in self.cors._origins:
-            if base == origin or (self.allow_subdomains and base and
-                                  base != 'null' and _subdomain(origin, base)):
-                return True
-        return False
-
-
-def _subdomain(origin, base):
-    """True when ``origin`` is a subdomain of ``base`` (both normalized),
-    with the same scheme and port: ``https://a.example.com`` of
-    ``https://example.com``, never ``https://badexample.com``."""
-    # 'https://a.example.com:8443' ends with '.example.com:8443' exactly
-    # when the scheme and port match and the host is a subdomain
-    scheme, _, host = base.partition('://')
-    return origin.startswith(scheme + '://') and \
-        origin.endswith('.' + host) and not host.startswith('[') and \
-        (':' in host) == (':' in origin[len(scheme) + 3:])
+        from ._csrf_origin import allowed
+        return allowed(self, request)

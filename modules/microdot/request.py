@@ -25,7 +25,7 @@ def parse_head(head, max_line, max_headers):
     lines = text.split('\r\n')
     line = lines[0]
     if len(line) > max_line:
-        raise ProtocolError(414, 'URI Too Long')
+        raise ProtocolError(414)
     parts = line.split(' ')
     if len(parts) != 3 or not parts[0] or not parts[1]:
         raise ProtocolError(400, 'Malformed request line')
@@ -36,7 +36,7 @@ def parse_head(head, max_line, max_headers):
     if version != '1.1' and version != '1.0':
         if len(version) == 3 and version[0] in '0123456789' and \
                 version[1] == '.' and version[2] in '0123456789':
-            raise ProtocolError(505, 'HTTP Version Not Supported')
+            raise ProtocolError(505)
         raise ProtocolError(400, 'Malformed request line')
     # ASCII letters and '-' only
     if method.strip('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-'):
@@ -54,14 +54,20 @@ def parse_head(head, max_line, max_headers):
     for n in range(1, len(lines)):
         line = lines[n]
         if len(line) > max_line:
-            raise ProtocolError(431, 'Request Header Fields Too Large')
+            raise ProtocolError(431)
         i = line.find(':')
         if i <= 0:
             raise ProtocolError(400, 'Malformed header')
         name = line[:i]
         lower = _names.get(name)
         if lower is None:
-            lower = _token_lower(name)
+            # a new name: check it is an HTTP token, then remember it
+            for c in name:
+                if c in '()<>@,;:\\"/[]?={} \t' or c < '!' or c > '~':
+                    raise ProtocolError(400, 'Malformed header name')
+            lower = name.lower()
+            if len(_names) < 32:
+                _names[name] = lower
         if line.startswith(': ', i) and line[-1] != ' ' and \
                 not line.startswith(' ', i + 2):  # one space: no strip()
             value = line[i + 2:]
@@ -77,40 +83,27 @@ def parse_head(head, max_line, max_headers):
     if host is None:
         if version == '1.1':
             raise ProtocolError(400, 'Missing Host header')
-    elif host not in _hosts:
-        _check_host(host)  # also catches two Host headers ("a, b")
+    elif host not in _hosts:  # a new value: check it (also catches two
+        # Host headers, "a, b"), then remember it
+        if host.strip('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
+                      '0123456789-._~!$&\'()*+;=%:[]') or \
+                host.count('[') > 1 or \
+                (host.count(':') > 1 and not host.startswith('[')):
+            raise ProtocolError(400, 'Invalid Host header')
+        if len(_hosts) < 8:
+            _hosts[host] = True
     return method, url, version, headers
 
 
 _hosts = {}  # Host values seen before (valid): one lookup per request
 
 
-def _check_host(host):
-    if host.strip('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
-                  '0123456789-._~!$&\'()*+;=%:[]') or host.count('[') > 1 or \
-            (host.count(':') > 1 and not host.startswith('[')):
-        raise ProtocolError(400, 'Invalid Host header')
-    if len(_hosts) < 8:
-        _hosts[host] = True
-
-
 # Header names seen before, with their lower-case form: clients send the
 # same few names on every request, so validating and lower-casing them once
 # saves work and an allocation per header. Bounded for small boards.
+# (Numbers are checked against '0123456789': str.isdigit() also takes other
+# scripts' digits on CPython, and HTTP numbers are ASCII.)
 _names = {}
-# (numbers are checked against '0123456789': str.isdigit() also takes
-# other scripts' digits on CPython, and HTTP numbers are ASCII)
-
-
-def _token_lower(name):
-    """Check a header name is an HTTP token; return it lower-cased."""
-    for c in name:
-        if c in '()<>@,;:\\"/[]?={} \t' or c < '!' or c > '~':
-            raise ProtocolError(400, 'Malformed header name')
-    lower = name.lower()
-    if len(_names) < 32:
-        _names[name] = lower
-    return lower
 
 
 class Request:
@@ -246,7 +239,7 @@ class Request:
                     raise ProtocolError(400, 'Invalid Content-Length')
                 n = int(length)
                 if n > Request.max_content_length:
-                    raise ProtocolError(413, 'Payload too large')
+                    raise ProtocolError(413)
                 if n:
                     _continue(headers, conn)
                     if n <= Request.max_body_length:
@@ -272,8 +265,11 @@ class Request:
         # are worked out on first use by microdot.request_attrs, loaded
         # then (an app that never reads them saves ~1.5 KB of heap on a
         # board), and stored on the instance: later reads are plain look-ups.
-        from .request_attrs import compute
-        value = compute(self, name)
+        if name == 'vary':  # asked by extensions on most requests
+            value = self._vary = set()
+        else:
+            from .request_attrs import compute
+            value = compute(self, name)
         setattr(self, name, value)
         return value
 

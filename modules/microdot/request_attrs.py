@@ -52,8 +52,6 @@ def compute(self, name):
         value = BytesStream(self.body)
     elif name == 'after_request_handlers':
         value = self._after = []
-    elif name == 'vary':
-        value = self._vary = set()
     else:
         raise AttributeError(name)
     return value

@@ -7,49 +7,10 @@ def reason_phrase(status_code):
     """The standard phrase of an HTTP status code ('N/A' if unknown)."""
     if status_code == 200:
         return 'OK'
-    # "code phrase" lines: a string costs far less RAM on a board than a
-    # dict
-    reasons = """
-100 Continue
-101 Switching Protocols
-200 OK
-201 Created
-202 Accepted
-204 No Content
-206 Partial Content
-301 Moved Permanently
-302 Found
-303 See Other
-304 Not Modified
-307 Temporary Redirect
-308 Permanent Redirect
-400 Bad Request
-401 Unauthorized
-403 Forbidden
-404 Not Found
-405 Method Not Allowed
-406 Not Acceptable
-408 Request Timeout
-409 Conflict
-410 Gone
-411 Length Required
-412 Precondition Failed
-413 Payload Too Large
-414 URI Too Long
-415 Unsupported Media Type
-422 Unprocessable Entity
-429 Too Many Requests
-431 Request Header Fields Too Large
-500 Internal Server Error
-501 Not Implemented
-502 Bad Gateway
-503 Service Unavailable
-505 HTTP Version Not Supported
-"""
-    i = reasons.find('\n%d ' % status_code)
-    if i < 0:
-        return 'N/A'
-    return reasons[i + 5:reasons.find('\n', i + 5)]
+    # the table is loaded with the first other status (~800 bytes of heap
+    # a board serving only 200s never holds)
+    from .reasons import reason_phrase
+    return reason_phrase(status_code)
 
 
 _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
@@ -303,7 +264,12 @@ class Response:
             if self._connection:
                 key += 1000 if self._connection == 'close' else 2000
             if self._vary:
-                key = (key, self._vary)
+                # one more level, keyed by the Vary value: a tuple key would
+                # be allocated on every request
+                inner = heads.get(self._vary)
+                if inner is None:
+                    inner = heads[self._vary] = {}
+                heads = inner
             prefix = heads.get(key)
             if prefix is not None:
                 return prefix

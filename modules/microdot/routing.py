@@ -1,6 +1,5 @@
 """URL patterns: ``/users/<int:id>`` compiled once, matched per request."""
 _NO_ARGS = {}  # shared by static matches; never mutated
-_ANY = '[^/]+'
 
 
 def _int(value):
@@ -22,7 +21,7 @@ class URLPattern:
     and ``re:EXPR``; :meth:`register_type` adds more.
     """
 
-    segment_patterns = {'string': _ANY, 'int': '-?[0-9]+', 'path': '.+'}
+    segment_patterns = {'string': '[^/]+', 'int': '-?[0-9]+', 'path': '.+'}
     segment_parsers = {'int': _int}
 
     def __init__(self, url_pattern):
@@ -37,8 +36,8 @@ class URLPattern:
     def compile(self):
         """Compile the pattern (done on first match). Raises ValueError
         for a malformed pattern or an unknown segment type."""
-        from .routing_regex import compile_pattern
-        compile_pattern(self)
+        from .routing_regex import compile
+        compile(self)
 
     def match(self, path):
         """Return the dict of URL arguments if ``path`` matches, else None."""
@@ -103,7 +102,7 @@ class URLPattern:
         return values
 
     @classmethod
-    def register_type(cls, type_name, pattern=_ANY, parser=None):
+    def register_type(cls, type_name, pattern='[^/]+', parser=None):
         """Add a URL segment type usable as ``<type_name:arg>``.
 
         ``pattern`` is the regular expression a segment must match; ``parser``

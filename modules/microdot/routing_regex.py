@@ -3,7 +3,7 @@ all static never loads this): into segments to compare one by one, or
 into one regular expression."""
 import re
 
-from .routing import _ANY, _int
+from .routing import _int
 
 _SPECIAL = '\\.^$*+?{}[]|()'
 
@@ -51,7 +51,7 @@ def compile_regex(url, pattern):
     url.regex = re.compile(regex + '$')
 
 
-def compile_pattern(url):
+def compile(url):
     """The body of :meth:`URLPattern.compile`."""
     pattern = url.url_pattern
     url.segments = None
@@ -98,7 +98,7 @@ def _compile_segments(url, pattern):
             rest = True
         else:
             rest = False
-            if expr == _ANY or parser is _int:
+            if expr == '[^/]+' or parser is _int:
                 expr = None
             elif '/' in expr.replace('[^/]', ''):
                 return False  # may span segments: use a regex

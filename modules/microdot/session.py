@@ -23,37 +23,51 @@ from time import time as _time
 from .helpers import MICROPYTHON, invoke_handler, wraps
 
 
-def encode(payload, key):
-    """Sign ``payload`` (a dict) with ``key``; returns the JWT string."""
-    import jwt  # on first use: an app without sessions never loads it
-    if MICROPYTHON:
-        token = jwt.encode(payload, key, algorithm='HS256')
-    else:
+if MICROPYTHON:
+    def encode(payload, key):
+        """Sign ``payload`` (a dict) with ``key``; returns the JWT string."""
+        import jwt  # on first use: an app without sessions never loads it
+        return jwt.encode(payload, key, algorithm='HS256')  # a str
+
+    def decode(token, key, max_length=4096):
+        """The payload dict of a JWT signed with ``key`` (HS256 only), or
+        None (also when its ``exp`` has passed).
+
+        Any failure is None: micropython-lib's ``jwt`` raises KeyError or
+        TypeError (not its own errors) for some malformed tokens, and
+        expired tokens must not end a request in a 500 either.
+        """
+        try:  # len() of a token that is not a str may raise too
+            if key and len(token) <= max_length:
+                import jwt
+                token = jwt.decode(token, key, algorithms=['HS256'])
+                if isinstance(token, dict):
+                    return token
+        except Exception:
+            pass
+        return None
+else:
+    # PyJWT. A def that does not run costs a MicroPython board only the
+    # names it adds, so CPython's versions stay in this file.
+    def encode(payload, key):
+        """Sign ``payload`` (a dict) with ``key``; returns the JWT string."""
+        import jwt
+        import json
         # PyJWT's encode() checks registered claims (a 'sub' or 'iss' that
         # is not a string is an error): a session is any dict, so sign
         # the JSON with its JWS layer, as micropython-lib's jwt does
-        import json
         token = jwt.api_jws.encode(json.dumps(payload).encode(), key,
                                    algorithm='HS256')
-    return token.decode() if isinstance(token, bytes) else token
+        return token.decode() if isinstance(token, bytes) else token
 
-
-def decode(token, key, max_length=4096):
-    """The payload dict of a JWT signed with ``key`` (HS256 only), or None
-    (also when its ``exp`` has passed).
-
-    Any failure is None: micropython-lib's ``jwt`` raises KeyError or
-    TypeError (not its own errors) for some malformed tokens, and expired
-    tokens must not end a request in a 500 either.
-    """
-    if not isinstance(token, str) or not token or not key or \
-            len(token) > max_length:
-        return None
-    try:
-        import jwt
-        if MICROPYTHON:
-            payload = jwt.decode(token, key, algorithms=['HS256'])
-        else:
+    def decode(token, key, max_length=4096):
+        """The payload dict of a JWT signed with ``key`` (HS256 only), or
+        None (also when its ``exp`` has passed): any failure is None."""
+        if not isinstance(token, str) or not token or not key or \
+                len(token) > max_length:
+            return None
+        try:
+            import jwt
             import json
             payload = json.loads(jwt.api_jws.decode(token, key,
                                                     algorithms=['HS256']))
@@ -61,9 +75,9 @@ def decode(token, key, max_length=4096):
             if 'exp' in payload and (isinstance(exp, bool) or
                                      not _time() <= exp):
                 return None  # expired (or not a number: TypeError)
-    except Exception:
-        return None
-    return payload if isinstance(payload, dict) else None
+        except Exception:
+            return None
+        return payload if isinstance(payload, dict) else None
 
 
 class SessionDict(dict):
@@ -105,7 +119,7 @@ class Session:
         self.secret_key = secret_key
         self.cookie_options = cookie_options or {}
         if app is not None:
-            self.initialize(app, secret_key, cookie_options)
+            self.initialize(app)
 
     def initialize(self, app, secret_key=None, cookie_options=None):
         """Attach the sessions to ``app`` (when not given to the
@@ -125,7 +139,7 @@ class Session:
         if session is None:
             request.vary.add('Cookie')
             if self.secret_key is None:
-                raise ValueError('The session secret key is not configured')
+                raise ValueError('secret_key')  # not set: a qstr, not a str object
             token = request.cookies.get(self.cookie_name)
             cache = self._cache
             if token and token == cache[0] and (
@@ -153,9 +167,9 @@ class Session:
                 session = SessionDict(request, session)
             g._session = session
         # one after-request handler per request, however many saves
-        if getattr(g, '_session_out', None) is None:
+        if getattr(g, '_sess_out', None) is None:
             request.after_request(self._finish)
-        g._session_out = session
+        g._sess_out = session
         return session
 
     def delete(self, request):
@@ -171,7 +185,7 @@ class Session:
         return options
 
     async def _finish(self, request, response):
-        value = request.g._session_out
+        value = request.g._sess_out
         options = self.cookie_args(request)
         if value is False:
             options.pop('max_age', None)
@@ -191,7 +205,7 @@ def _session_of(request):
     session = getattr(request.app, '_session', None) or \
         getattr(request.subapp, '_session', None)
     if session is None:
-        raise RuntimeError('No Session is initialized for this app')
+        raise RuntimeError('no Session')
     return session
 
 

@@ -13,15 +13,20 @@ for any reason (the client closed it, went away, broke the protocol, or
 missed a ping deadline); :func:`with_websocket` ends the connection quietly
 when the handler lets it propagate. Protocol errors are answered with the
 close codes of RFC 6455 (1002, 1007, 1009) before the connection closes.
+
+What the usual connection never runs (protocol errors, fragmented
+messages, server pings, ``abort()``, the closing wait, the ASGI adapter,
+SHA-1 in Python) is in :mod:`microdot.websocket_rare`, imported on first
+use: on MicroPython every function of a loaded module costs heap.
 """
 import asyncio
 
 from .helpers import MICROPYTHON, print_exception
+from .connection import Connection
 from .request import HTTPException
 from .response import Response
 
 CancelledError = asyncio.CancelledError
-_GUID = b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 
 class WebSocketError(Exception):
@@ -36,11 +41,6 @@ class WebSocketError(Exception):
         self.reason = reason
 
 
-def _unmask_loop(buf, mask):
-    for i in range(len(buf)):
-        buf[i] ^= mask[i & 3]
-
-
 def _unmask_int(buf, mask):
     # one big-integer XOR instead of a Python step per byte
     n = len(buf)
@@ -49,25 +49,25 @@ def _unmask_int(buf, mask):
               int.from_bytes(m[:n], 'big')).to_bytes(n, 'big')
 
 
-# whole 32-bit words, then the tail; bytearray buffers are word aligned
-_VIPER = '''
-@micropython.viper
-def unmask(buf, mask):
-    n = int(len(buf))
-    p = ptr8(buf)
-    m = ptr8(mask)
-    w = ptr32(buf)
-    k = m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24)
-    i = 0
-    words = n >> 2
-    while i < words:
-        w[i] ^= k
-        i += 1
-    i = words << 2
-    while i < n:
-        p[i] ^= m[i & 3]
-        i += 1
-'''
+def decode_utf8(data):
+    """``data`` as str; UnicodeError unless it is valid UTF-8 (strictly,
+    also on MicroPython, whose own decoder accepts some invalid forms)."""
+    text = str(data, 'utf-8')
+    if MICROPYTHON and len(text) != len(data):  # not plain ASCII
+        from .websocket_rare import check_utf8
+        check_utf8(bytes(data))
+    return text
+
+
+# whole 32-bit words, then the tail (bytearray buffers are word aligned);
+# terse because the text stays in the heap with the module's constants
+_VIPER = """@micropython.viper
+def f(b,q):
+ n=int(len(b));p=ptr8(b);m=ptr8(q);w=ptr32(b)
+ k=m[0]|(m[1]<<8)|(m[2]<<16)|(m[3]<<24);i=0;j=n>>2
+ while i<j:w[i]^=k;i+=1
+ i=j<<2
+ while i<n:p[i]^=m[i&3];i+=1"""
 
 
 def _works(f):
@@ -84,8 +84,8 @@ def _pick_unmask():
         try:  # native code, where the port has an emitter for it
             scope = {}
             exec(_VIPER, scope)
-            if _works(scope['unmask']):
-                return scope['unmask']
+            if _works(scope['f']):
+                return scope['f']
         except Exception:
             pass
     try:
@@ -93,54 +93,14 @@ def _pick_unmask():
             return _unmask_int
     except Exception:  # no long integers on this port
         pass
-    return _unmask_loop
+    from .websocket_rare import unmask_loop
+    return unmask_loop
 
 
 unmask = _pick_unmask()
 del _pick_unmask, _works, _VIPER  # used once: free their RAM
-
-# (lead byte, low, high): invalid when low <= the next byte < high
-# (overlong forms, UTF-16 surrogates, code points past U+10FFFF)
-_PAIRS = ((b'\xe0', 0x80, 0xa0), (b'\xed', 0xa0, 0xc0),
-          (b'\xf0', 0x80, 0x90), (b'\xf4', 0x90, 0xc0))
-
-
-def decode_utf8(data):
-    """``data`` as str; UnicodeError unless it is valid UTF-8 (strictly,
-    also on MicroPython, whose own decoder accepts some invalid forms)."""
-    text = str(data, 'utf-8')
-    if MICROPYTHON and len(text) != len(data):  # not plain ASCII
-        data = bytes(data)
-        # bytes MicroPython's decoder lets through, never valid in UTF-8
-        if max(data) >= 0xf5 or b'\xc0' in data or b'\xc1' in data:
-            raise UnicodeError('invalid UTF-8')
-        for lead, low, high in _PAIRS:
-            i = data.find(lead)
-            while i >= 0:
-                if i + 1 < len(data) and low <= data[i + 1] < high:
-                    raise UnicodeError('invalid UTF-8')
-                i = data.find(lead, i + 1)
-    return text
-
-
-def _complete_end(buf, start):
-    """The end of the last whole UTF-8 character in ``buf[start:]``."""
-    end = len(buf)
-    i = end - 1
-    while i >= start and i > end - 4 and buf[i] & 0xc0 == 0x80:
-        i -= 1
-    if i >= start:
-        c = buf[i]
-        need = 2 if c & 0xe0 == 0xc0 else 3 if c & 0xf0 == 0xe0 else \
-            4 if c & 0xf8 == 0xf0 else 1
-        if end - i < need:
-            return i
-    return end
-
-
-def _valid_close_code(code):
-    return 1000 <= code <= 1003 or 1007 <= code <= 1014 or \
-        3000 <= code <= 4999
+if MICROPYTHON and unmask is not _unmask_int:
+    del _unmask_int  # 136 bytes
 
 
 class WebSocket:
@@ -163,6 +123,8 @@ class WebSocket:
     #: Payloads up to this size go out in one write with their frame head.
     join_limit = 8192
 
+    # class defaults: each attribute an instance stores costs 16 bytes of
+    # heap for as long as the connection is open
     subprotocol = None
     closed = False
     close_code = None
@@ -171,19 +133,26 @@ class WebSocket:
     _close_sent = False
     _peer_closed = False
     _task = None      # the task that runs the handler
-    _reading = None   # the task waiting in receive(), if any
-    _writing = None   # the task waiting in send(), if any
+    _reading = None   # another task waiting in receive(), if any
+    _writing = None   # another task waiting in send(), if any
     _callbacks = None
     _shutdown = False
-
-    def __init__(self, request):
-        self.request = request
-        self._reader, self._writer = request.sock
-
-    # class defaults: an idle connection's instance stays small
+    _pinger = None
     _op = None       # opcode of the message being reassembled
     _parts = None    # its payload so far (bytearray)
     _checked = 0     # bytes of it known to be valid UTF-8
+
+    def __init__(self, request):
+        self.request = request
+        reader = request.sock[0]
+        # the idle wait for a frame reads the stream under the server's
+        # Connection itself when nothing is buffered: two coroutine frames
+        # less held per open connection (262 bytes on MicroPython)
+        if type(reader) is Connection and hasattr(reader, 'pos') and \
+                hasattr(reader, 'buf'):
+            self._raw = reader.stream
+
+    _raw = None
 
     # -- receiving ------------------------------------------------------
 
@@ -195,16 +164,16 @@ class WebSocket:
         """
         if self.closed:
             raise WebSocketError(self.close_code or 1006, 'closed')
-        self._reading = asyncio.current_task()
+        task = asyncio.current_task()
+        if task is not self._task:  # abort() cancels the handler's anyway
+            self._reading = task
         try:
             while True:
-                # the idle wait for a frame keeps a shallow stack: a small
-                # board holds this state for every open connection
-                head = await self._reader.read(2)
+                head = await self._read2()
                 if len(head) < 2:
                     if not head:
-                        raise EOFError('connection closed')
-                    head += await self._reader.readexactly(1)
+                        raise EOFError
+                    head += await self.request.sock[0].readexactly(1)
                 msg = await self._next_frame(head)
                 if msg is not None:
                     return msg
@@ -219,28 +188,33 @@ class WebSocket:
                 raise WebSocketError(1006, 'connection aborted')
             raise
         finally:
-            self._reading = None
+            if self._reading is not None:
+                self._reading = None
+
+    def _read2(self):
+        # a plain method: its awaitable is the stream's own read, so the
+        # idle wait keeps no frame of ours but receive()'s
+        reader = self.request.sock[0]
+        raw = self._raw
+        if raw is not None and reader.pos >= len(reader.buf):
+            return raw.read(2)
+        return reader.read(2)
 
     async def _next_frame(self, head):
         """Read the rest of the frame that starts with ``head`` (2 bytes):
         the message it completes, or None."""
-        read = self._reader.readexactly
         b0 = head[0]
         b1 = head[1]
         op = b0 & 0x0f
         n = b1 & 0x7f
-        if b0 & 0x70:
-            await self._fail(1002, 'reserved bits set')
-        if not b1 & 0x80:
-            await self._fail(1002, 'unmasked client frame')
-        if op >= 8:
-            if op > 10:
-                await self._fail(1002, 'unknown opcode')
-            if not b0 & 0x80 or n > 125:
-                await self._fail(1002, 'bad control frame')
-        elif op > 2:
-            await self._fail(1002, 'unknown opcode')
-        rest = await read(4 if n < 126 else 6 if n == 126 else 12)
+        # valid: no reserved bits, masked, opcode 0-2 or 8-10, a control
+        # frame unfragmented and at most 125 bytes
+        if b0 & 0x70 or b1 < 0x80 or not 0x707 >> op & 1 or \
+                op > 7 and (b0 < 0x80 or n > 125):
+            from .websocket_rare import bad_head
+            await bad_head(self, b0, b1)
+        rest = await self.request.sock[0].readexactly(
+            4 if n < 126 else 6 if n == 126 else 12)
         if n == 126:
             n = rest[0] << 8 | rest[1]
         elif n == 127:
@@ -248,73 +222,47 @@ class WebSocket:
             if n >> 63:
                 await self._fail(1002, 'bad frame length')
         mask = rest[-4:]
-        self._alive = True
-        if op >= 8:
+        if not self._alive:
+            self._alive = True
+        if op > 7:
             payload = await self._payload(n, mask)
             if op == 9:
                 await self._send_frame(10, payload)
             elif op == 8:
                 await self._on_close(payload)
             return None
-        if op == 0:
-            if self._op is None:
-                await self._fail(1002, 'continuation without a message')
-        elif self._op is not None:
-            await self._fail(1002, 'new message inside a fragmented one')
-        parts = self._parts
-        size = n + (len(parts) if parts is not None else 0)
+        if not op or b0 < 0x80 or self._op is not None:
+            from .websocket_rare import fragment
+            return await fragment(self, b0, op, n, mask)
+        # a whole message in one frame (the usual case)
         limit = self.max_message_length
-        if limit is not None and 0 <= limit < size:
+        if limit is not None and 0 <= limit < n:
             await self._fail(1009, 'message too big')
         payload = await self._payload(n, mask)
-        if op:
-            if b0 & 0x80:  # a whole message in one frame (the usual case)
-                if op == 2:
-                    return bytes(payload)
-                try:
-                    return decode_utf8(payload)
-                except UnicodeError:
-                    await self._fail(1007, 'invalid UTF-8')
-            self._op = op
-            self._parts = parts = payload
-            self._checked = 0
-        else:
-            parts += payload
-        if self._op == 1:
-            # validate what is complete so far: fail fast, not at the end
-            end = len(parts) if b0 & 0x80 else \
-                _complete_end(parts, self._checked)
-            try:
-                decode_utf8(parts[self._checked:end])
-            except UnicodeError:
-                await self._fail(1007, 'invalid UTF-8')
-            self._checked = end
-        if not b0 & 0x80:
-            return None
-        op = self._op
-        self._op = None
-        self._parts = None
         if op == 2:
-            return bytes(parts)
-        return str(parts, 'utf-8')
+            return bytes(payload)
+        try:
+            return decode_utf8(payload)
+        except UnicodeError:
+            await self._fail(1007, 'invalid UTF-8')
 
     async def _payload(self, n, mask):
         """Read and unmask a payload of ``n`` bytes into a bytearray."""
+        reader = self.request.sock[0]
         if n <= 1024:
-            buf = bytearray(await self._reader.readexactly(n)) if n else \
+            buf = bytearray(await reader.readexactly(n)) if n else \
                 bytearray()
         else:
             try:
                 buf = bytearray(n)  # MemoryError here: answered with 1009
             except OverflowError:  # past a machine word on a 32-bit board
-                raise MemoryError('frame too large')
+                raise MemoryError
             view = memoryview(buf)
             got = 0
-            read = self._reader.read
             while got < n:
-                data = await read(min(n - got, 4096))
+                data = await reader.read(min(n - got, 4096))
                 if not data:
-                    raise EOFError('connection closed mid-frame')
+                    raise EOFError
                 view[got:got + len(data)] = data
                 got += len(data)
         if n:
@@ -323,12 +271,12 @@ class WebSocket:
 
     async def _on_close(self, payload):
         code = None
-        if len(payload) == 1:
-            await self._fail(1002, 'bad close frame')
         if payload:
-            code = payload[0] << 8 | payload[1]
-            if not _valid_close_code(code):
-                await self._fail(1002, 'invalid close code')
+            code = payload[0] << 8 | payload[1] if len(payload) > 1 else 0
+            if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or
+                    3000 <= code <= 4999):
+                from .websocket_rare import bad_close
+                await bad_close(self, payload)
             try:
                 decode_utf8(payload[2:])
             except UnicodeError:
@@ -371,7 +319,9 @@ class WebSocket:
                 opcode = 1
         elif opcode is None:
             opcode = 2
-        self._writing = asyncio.current_task()
+        task = asyncio.current_task()
+        if task is not self._task:
+            self._writing = task
         try:
             await self._send_frame(opcode, data)
         except (OSError, EOFError):
@@ -382,7 +332,8 @@ class WebSocket:
                 raise WebSocketError(1006, 'connection aborted')
             raise
         finally:
-            self._writing = None
+            if self._writing is not None:
+                self._writing = None
 
     async def _send_frame(self, opcode, payload):
         n = len(payload)
@@ -392,7 +343,7 @@ class WebSocket:
             head = bytes((0x80 | opcode, 126, n >> 8, n & 0xff))
         else:
             head = bytes((0x80 | opcode, 127)) + n.to_bytes(8, 'big')
-        writer = self._writer
+        writer = self.request.sock[1]
         if n <= self.join_limit:
             # one write: a frame head sent alone would meet Nagle's
             # algorithm and the client's delayed ACK (a 40 ms stall)
@@ -423,21 +374,8 @@ class WebSocket:
         """End the connection now, without a closing handshake (a dead or
         stalled client): tasks waiting in receive() or send() get
         :class:`WebSocketError`, the handler's task is cancelled."""
-        if self._aborted:
-            return
-        self._aborted = True
-        self._lost()
-        done = [asyncio.current_task(), None]
-        for task in (self._reading, self._writing, self._task):
-            if task not in done:  # each task once
-                done.append(task)
-                task.cancel()
-        writer = self._writer
-        # CPython's transport (under the server's Connection, if any)
-        transport = getattr(getattr(writer, 'writer', writer), 'transport',
-                            None)
-        if transport is not None:
-            transport.abort()  # CPython: drop unsent data, close now
+        from .websocket_rare import abort
+        abort(self)
 
     def on_close(self, callback):
         """Call ``callback(ws)`` when the connection ends (pub/sub uses it
@@ -448,29 +386,28 @@ class WebSocket:
 
     # -- connection lifetime (used by with_websocket) -------------------
 
-    async def _pinger(self, interval, timeout):
-        """Ping every ``interval`` s (``timeout`` if longer); abort when
-        nothing arrives from the client within ``timeout`` s of a ping."""
-        await asyncio.sleep(interval)
-        while not self.closed:
-            self._alive = False
-            try:
-                self._writer.write(b'\x89\x00')
-                if getattr(self._writer, 'out_buf', True):
-                    await self._writer.drain()
-            except Exception:
-                self.abort()
-                return
-            await asyncio.sleep(timeout)
-            if not self._alive and not self.closed:
-                self.abort()
-                return
-            if interval > timeout:
-                await asyncio.sleep(interval - timeout)
-
-    async def _finish(self):
-        """After the handler: the closing handshake, with at most a short
-        wait for the client's close frame."""
+    async def _finish(self, exc):
+        """After the handler, ended by ``exc`` (None: it returned): the
+        closing handshake, with at most a short wait for the client's close
+        frame."""
+        pinger = self._pinger
+        if pinger is not None:
+            pinger.cancel()
+        if exc is not None and not isinstance(exc, WebSocketError):
+            if isinstance(exc, CancelledError):
+                if not self._aborted:
+                    self.close_code = 1001  # the server is shutting down
+                    self._shutdown = True
+                    await self._finish(None)
+                    raise exc
+            elif isinstance(exc, MemoryError):
+                self.close_code = 1009
+            elif isinstance(exc, Exception):
+                print_exception(exc)
+                self.close_code = 1011
+            else:
+                raise exc  # KeyboardInterrupt, SystemExit: no closing
+        self._task = None
         if not self._close_sent and not self._aborted:
             self.closed = True
             if self.close_code is None:
@@ -478,8 +415,9 @@ class WebSocket:
             await self._send_close(self.close_code)
         if not (self._peer_closed or self._aborted or self._shutdown or
                 self.close_code == 1006):
+            from .websocket_rare import await_close
             try:
-                await asyncio.wait_for(self._await_close(), 1)
+                await asyncio.wait_for(await_close(self), 1)
             except Exception:
                 pass
         callbacks = self._callbacks
@@ -489,30 +427,6 @@ class WebSocket:
                 f(self)
             except Exception as exc:
                 print_exception(exc)
-
-    async def _await_close(self):
-        # read (and drop) what the client still sends, up to its close
-        # frame: closing with unread input would reset the connection and
-        # might destroy our close frame before the client reads it
-        reader = self._reader
-        while True:
-            head = await reader.readexactly(2)
-            n = head[1] & 0x7f
-            rest = await reader.readexactly(
-                (4 if n < 126 else 6 if n == 126 else 12)
-                if head[1] & 0x80 else (0 if n < 126 else 2 if n == 126
-                                        else 8))
-            if n == 126:
-                n = rest[0] << 8 | rest[1]
-            elif n == 127:
-                n = int.from_bytes(rest[:8], 'big')
-            while n > 0:
-                data = await reader.read(min(n, 1024))
-                if not data:
-                    return
-                n -= len(data)
-            if head[0] & 0x0f == 8:
-                return
 
 
 def _tokens(value):
@@ -532,77 +446,42 @@ async def websocket_upgrade(request, subprotocols=None):
         return await accept(request, subprotocols)
     headers = request.headers
     key = headers.get('Sec-WebSocket-Key')
-    if request.method != 'GET' or \
-            'websocket' not in _tokens(headers.get('Upgrade')) or \
-            'upgrade' not in _tokens(headers.get('Connection')):
-        raise HTTPException(400, 'Not a WebSocket request')
-    if headers.get('Sec-WebSocket-Version') != '13':
-        exc = HTTPException(400, 'Unsupported WebSocket version')
-        exc.version = True
-        raise exc
     import binascii
     try:
-        if key is None or len(binascii.a2b_base64(key)) != 16:
-            raise ValueError
-    except ValueError:
-        raise HTTPException(400, 'Invalid Sec-WebSocket-Key')
-    digest = _sha1(key.encode() + _GUID)
+        ok = request.method == 'GET' and \
+            'websocket' in _tokens(headers.get('Upgrade')) and \
+            'upgrade' in _tokens(headers.get('Connection')) and \
+            headers.get('Sec-WebSocket-Version') == '13' and \
+            len(binascii.a2b_base64(key)) == 16
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:  # which 400 it is: rare code
+        from .websocket_rare import refuse
+        refuse(request)
+    try:
+        from hashlib import sha1
+    except ImportError:  # ports built without it, like the QEMU board
+        from .websocket_rare import sha1_python as sha1
+    digest = sha1(key.encode() + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+    if not isinstance(digest, bytes):
+        digest = digest.digest()
     ws = WebSocket(request)
     head = b'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n' \
         b'Connection: Upgrade\r\nSec-WebSocket-Accept: ' + \
         binascii.b2a_base64(digest).strip() + b'\r\n'
     if subprotocols:
-        offered = [t.strip() for t in
-                   (headers.get('Sec-WebSocket-Protocol') or '').split(',')]
-        for name in subprotocols:  # the server's preference decides
-            if name in offered:
-                ws.subprotocol = name
-                head += b'Sec-WebSocket-Protocol: ' + name.encode() + b'\r\n'
-                break
-    writer = ws._writer
+        from .websocket_rare import subprotocol
+        head += subprotocol(ws, headers, subprotocols)
+    writer = request.sock[1]
     writer.write(head + b'\r\n')
     await writer.drain()
     return ws
 
 
-def _sha1(data):
-    """SHA-1 of ``data`` (the handshake's Sec-WebSocket-Accept), from
-    ``hashlib`` where the port has it, else computed here (ports built
-    without it, like the QEMU board; once per handshake, 60 bytes)."""
-    try:
-        from hashlib import sha1
-        return sha1(data).digest()
-    except ImportError:
-        return sha1_python(data)
-
-
 def sha1_python(data):
     """SHA-1 (FIPS 180-4) in Python, for ports without hashlib.sha1."""
-    h = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
-    n = len(data)
-    data = bytes(data) + b'\x80' + bytes((55 - n) % 64) + \
-        (n * 8).to_bytes(8, 'big')
-    mask = 0xffffffff
-    for block in range(0, len(data), 64):
-        w = [int.from_bytes(data[block + i:block + i + 4], 'big')
-             for i in range(0, 64, 4)]
-        for i in range(16, 80):
-            x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
-            w.append(((x << 1) | (x >> 31)) & mask)
-        a, b, c, d, e = h
-        for i in range(80):
-            if i < 20:
-                f, k = (b & c) | (~b & d), 0x5A827999
-            elif i < 40:
-                f, k = b ^ c ^ d, 0x6ED9EBA1
-            elif i < 60:
-                f, k = (b & c) | (b & d) | (c & d), 0x8F1BBCDC
-            else:
-                f, k = b ^ c ^ d, 0xCA62C1D6
-            t = (((a << 5) | (a >> 27)) + (f & mask) + e + k + w[i]) & mask
-            a, b, c, d, e = t, a, ((b << 30) | (b >> 2)) & mask, c, d
-        h = [(x + y) & mask for x, y in zip(h, (a, b, c, d, e))]
-    return b''.join(x.to_bytes(4, 'big') for x in h)
+    from .websocket_rare import sha1_python
+    return sha1_python(data)
 
 
 def with_websocket(f=None, subprotocols=None, ping_interval=None,
@@ -618,11 +497,8 @@ def with_websocket(f=None, subprotocols=None, ping_interval=None,
     The pings need a task in ``receive()`` to read the answers.
     """
     if f is None:
-        def decorator(g):
-            return with_websocket(g, subprotocols, ping_interval,
-                                  ping_timeout)
-        return decorator
-
+        return lambda g: with_websocket(g, subprotocols, ping_interval,
+                                        ping_timeout)
     return _Handler(f, subprotocols, ping_interval, ping_timeout)
 
 
@@ -636,56 +512,52 @@ class _Handler:
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
 
-    async def __call__(self, request, *args, **kwargs):
-        f = self.f
-        ping_interval = self.ping_interval
+    def __call__(self, request, *args, **kwargs):
+        # not a coroutine itself: the session's coroutine holds no
+        # (empty) kwargs dict and no *args call state for the
+        # connection's life (96 bytes less per connection on MicroPython)
+        return self._run(request, (args, kwargs) if args or kwargs
+                         else None)
+
+    async def _run(self, request, extra):
+        ws = await self._start(request, extra)
+        if type(ws) is not WebSocket:
+            return ws  # a 400 response, or the ASGI adapter's session done
+        try:
+            await self._call(request, ws, extra)
+        except BaseException as exc:
+            await ws._finish(exc)
+            return Response.already_handled
+        await ws._finish(None)
+        return Response.already_handled
+
+    def _call(self, request, ws, extra):
+        if extra:
+            return self.f(request, ws, *extra[0], **extra[1])
+        return self.f(request, ws)
+
+    async def _start(self, request, extra):
+        # the handshake, apart: its state is not held for the session
         try:
             ws = await websocket_upgrade(request, self.subprotocols)
         except HTTPException as exc:
-            headers = {'Sec-WebSocket-Version': '13'} \
-                if getattr(exc, 'version', False) else None
-            return Response(exc.reason, 400, headers)
+            from .websocket_rare import refused
+            return refused(exc)
         if not isinstance(ws, WebSocket):  # the ASGI adapter's own
-            code = 1000
-            try:
-                await f(request, ws, *args, **kwargs)
-            except WebSocketError:
-                pass
-            except MemoryError:
-                code = 1009
-            except Exception as exc:  # as on our own server: 1011
-                print_exception(exc)
-                code = 1011
-            finally:
-                try:
-                    await (ws.close(code) if code != 1000 else ws.close())
-                except Exception:
-                    pass
-            return Response.already_handled
+            from .websocket_rare import asgi_session
+            return await asgi_session(self.f, request, ws, extra)
         ws._task = asyncio.current_task()
-        pinger = None
-        if ping_interval:
-            pinger = asyncio.create_task(ws._pinger(
-                ping_interval, self.ping_timeout or ping_interval))
-        try:
-            await f(request, ws, *args, **kwargs)
-        except WebSocketError:
-            pass
-        except CancelledError:
-            if not ws._aborted:
-                ws.close_code = 1001  # the server is shutting down
-                ws._shutdown = True
-                await ws._finish()
-                raise
-        except MemoryError:
-            ws.close_code = 1009
-        except Exception as exc:
-            print_exception(exc)
-            ws.close_code = 1011
-        finally:
-            if pinger is not None:
-                pinger.cancel()
-        ws._task = None
-        await ws._finish()
-        return Response.already_handled
+        if self.ping_interval:
+            from .websocket_rare import pinger
+            ws._pinger = asyncio.create_task(pinger(
+                ws, self.ping_interval,
+                self.ping_timeout or self.ping_interval))
+        return ws
 
+
+if not MICROPYTHON:
+    # CPython runs a handler whose __call__ is not a coroutine function in
+    # its thread pool: give it one
+    from .websocket_rare import cpython_call
+    _Handler.__call__ = cpython_call
+    del cpython_call

@@ -1,0 +1,6 @@
+"""Type stubs for microdot._csrf_origin (see _csrf_origin.py)."""
+from .csrf import CSRF
+from .request import Request
+
+def check(csrf: CSRF, request: Request) -> None: ...
+def allowed(csrf: CSRF, request: Request) -> bool: ...

@@ -1,0 +1,3 @@
+"""Type stubs for microdot.reasons (see reasons.py)."""
+
+def reason_phrase(status_code: int) -> str: ...

@@ -1,0 +1,6 @@
+"""Type stubs for microdot.request_attrs (see request_attrs.py)."""
+from typing import Any
+
+from .request import Request
+
+def compute(self: Request, name: str) -> Any: ...
