@@ -131,6 +131,15 @@ class Connection:
         self.pos += len(data)
         return data
 
+    def read_idle(self, n):
+        """An awaitable for up to ``n`` bytes, as :meth:`read`. When nothing
+        is buffered it is the stream's own read, so a long wait (a WebSocket
+        waiting for its next frame) holds no coroutine frame of ours: ~260
+        bytes less per open connection on MicroPython."""
+        if self.pos >= len(self.buf):
+            return self.stream.read(n)
+        return self.read(n)
+
     async def readexactly(self, n):
         """Return exactly ``n`` bytes; EOFError if the stream ends first."""
         data = b''

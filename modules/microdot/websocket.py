@@ -144,15 +144,6 @@ class WebSocket:
 
     def __init__(self, request):
         self.request = request
-        reader = request.sock[0]
-        # the idle wait for a frame reads the stream under the server's
-        # Connection itself when nothing is buffered: two coroutine frames
-        # less held per open connection (262 bytes on MicroPython)
-        if type(reader) is Connection and hasattr(reader, 'pos') and \
-                hasattr(reader, 'buf'):
-            self._raw = reader.stream
-
-    _raw = None
 
     # -- receiving ------------------------------------------------------
 
@@ -195,9 +186,9 @@ class WebSocket:
         # a plain method: its awaitable is the stream's own read, so the
         # idle wait keeps no frame of ours but receive()'s
         reader = self.request.sock[0]
-        raw = self._raw
-        if raw is not None and reader.pos >= len(reader.buf):
-            return raw.read(2)
+        if type(reader) is Connection:
+            # the server's connection: nothing of ours held while idle
+            return reader.read_idle(2)
         return reader.read(2)
 
     async def _next_frame(self, head):
