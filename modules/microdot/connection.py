@@ -114,7 +114,7 @@ class Connection:
                     raise ProtocolError(431)
             if not await self._fill():
                 if size:
-                    raise ProtocolError(400, 'Incomplete request')
+                    raise ProtocolError(400, 12)  # Incomplete request
                 return None
 
     async def read(self, n=-1):

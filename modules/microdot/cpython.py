@@ -48,6 +48,7 @@ def print_exception(exc):
 async def listen(server, host, port, callback, ssl, start_serving):
     """Open the listening socket with asyncio; returns its server."""
     server._loop = asyncio.get_running_loop()
+    server._stopped = asyncio.Event()
     kwargs = {'ssl': ssl} if ssl else {}
     if not start_serving:
         kwargs['start_serving'] = False

@@ -11,6 +11,23 @@ from .response import Response, reason_phrase
 _BODIES = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
            413: 'Payload too large', 500: 'Internal server error'}
 
+# The details of requests the core refuses, by number: request.py and
+# connection.py raise ``ProtocolError(400, 5)`` rather than a message, since
+# each str constant over 10 characters costs a board 64 bytes of heap while
+# its module is loaded (~800 bytes for these), and this table loads only
+# with the first error.
+DETAILS = ('Malformed request', 'Malformed request line', 'Malformed method',
+           'Malformed URL', 'Too Many Headers', 'Malformed header',
+           'Malformed header name', 'Missing Host header',
+           'Invalid Host header', 'Unsupported Transfer-Encoding',
+           'Invalid Content-Length', 'Incomplete body', 'Incomplete request')
+
+
+def detail_text(exc):
+    """The detail of a :class:`ProtocolError`, as text."""
+    reason = exc.reason
+    return DETAILS[reason] if isinstance(reason, int) else reason
+
 
 def error_response(status, reason=None, detail=None):
     """The default response for ``status``: ``reason`` as the body if given,
@@ -42,7 +59,7 @@ async def _error_response(app, req, exc, chain):
         if handler is not None:
             res = app.make_response(await invoke_handler(handler, req))
         elif isinstance(exc, ProtocolError):
-            res = error_response(status, None, exc.reason)
+            res = error_response(status, None, detail_text(exc))
         else:
             res = error_response(status, exc.reason)
         allow = getattr(exc, 'allow', None)
@@ -80,7 +97,7 @@ async def reply_bad_request(app, conn, exc):
     """Answer a request whose head could not be read (no request object
     exists to give an error handler), then wind down with a linger."""
     status = exc.status_code
-    res = error_response(status, None, exc.reason) \
+    res = error_response(status, None, detail_text(exc)) \
         if isinstance(exc, ProtocolError) else error_response(status,
                                                               exc.reason)
     res.headers['Connection'] = 'close'

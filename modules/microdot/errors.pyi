@@ -7,6 +7,9 @@ from .microdot import Microdot
 from .request import Request
 from .response import Response
 
+DETAILS: tuple[str, ...]
+
+def detail_text(exc: HTTPException) -> str | None: ...
 def error_response(status: int, reason: str | None = None, detail: str | None = None) -> Response: ...
 async def handle_exception(
     app: Microdot, req: Request | None, exc: BaseException, chain: Sequence[Microdot]

@@ -31,5 +31,8 @@ class ProtocolError(HTTPException):
     Its default reply has upstream Microdot's body for the status
     (``Bad request``, ``Payload too large``, ...), so existing apps' tests
     see the same text, and carries the detail (``Invalid Content-Length``)
-    as the reason phrase of the status line.
+    as the reason phrase of the status line. The core gives ``reason`` as a
+    number, an index into :data:`microdot.errors.DETAILS` (a board holds no
+    message text until an error happens); :func:`microdot.errors.detail_text`
+    turns either form into text.
     """

@@ -21,35 +21,35 @@ def parse_head(head, max_line, max_headers):
     try:
         text = head.decode()
     except UnicodeError:
-        raise ProtocolError(400, 'Malformed request')
+        raise ProtocolError(400, 0)  # Malformed request
     lines = text.split('\r\n')
     line = lines[0]
     if len(line) > max_line:
         raise ProtocolError(414)
     parts = line.split(' ')
     if len(parts) != 3 or not parts[0] or not parts[1]:
-        raise ProtocolError(400, 'Malformed request line')
+        raise ProtocolError(400, 1)  # Malformed request line
     method, url, version = parts
     if not version.startswith('HTTP/'):
-        raise ProtocolError(400, 'Malformed request line')
+        raise ProtocolError(400, 1)  # Malformed request line
     version = version[5:]
     if version != '1.1' and version != '1.0':
         if len(version) == 3 and version[0] in '0123456789' and \
                 version[1] == '.' and version[2] in '0123456789':
             raise ProtocolError(505)
-        raise ProtocolError(400, 'Malformed request line')
+        raise ProtocolError(400, 1)  # Malformed request line
     # ASCII letters and '-' only
     if method.strip('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-'):
-        raise ProtocolError(400, 'Malformed method')
+        raise ProtocolError(400, 2)  # Malformed method
     if url[0] != '/':
         # absolute-form ("http://host/path") is allowed, as is "OPTIONS *"
         if url.startswith('http://') or url.startswith('https://'):
             i = url.find('/', url.find('//') + 2)
             url = url[i:] if i >= 0 else '/'
         elif url != '*':
-            raise ProtocolError(400, 'Malformed URL')
+            raise ProtocolError(400, 3)  # Malformed URL
     if len(lines) > max_headers + 1:
-        raise ProtocolError(431, 'Too Many Headers')
+        raise ProtocolError(431, 4)  # Too Many Headers
     headers = NoCaseDict()
     for n in range(1, len(lines)):
         line = lines[n]
@@ -57,14 +57,15 @@ def parse_head(head, max_line, max_headers):
             raise ProtocolError(431)
         i = line.find(':')
         if i <= 0:
-            raise ProtocolError(400, 'Malformed header')
+            raise ProtocolError(400, 5)  # Malformed header
         name = line[:i]
         lower = _names.get(name)
         if lower is None:
             # a new name: check it is an HTTP token, then remember it
             for c in name:
                 if c in '()<>@,;:\\"/[]?={} \t' or c < '!' or c > '~':
-                    raise ProtocolError(400, 'Malformed header name')
+                    raise ProtocolError(400, 6)  # Malformed header
+                    # name
             lower = name.lower()
             if len(_names) < 32:
                 _names[name] = lower
@@ -78,18 +79,18 @@ def parse_head(head, max_line, max_headers):
         headers.add(name, value, lower)
     if text.count('\n') != len(lines) - 1 or \
             text.count('\r') != len(lines) - 1 or '\x00' in text:
-        raise ProtocolError(400, 'Malformed header')  # bare CR/LF or NUL
+        raise ProtocolError(400, 5)  # Malformed header: bare CR/LF, NUL
     host = headers.get_lower('host')
     if host is None:
         if version == '1.1':
-            raise ProtocolError(400, 'Missing Host header')
+            raise ProtocolError(400, 7)  # Missing Host header
     elif host not in _hosts:  # a new value: check it (also catches two
         # Host headers, "a, b"), then remember it
         if host.strip('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'
                       '0123456789-._~!$&\'()*+;=%:[]') or \
                 host.count('[') > 1 or \
                 (host.count(':') > 1 and not host.startswith('[')):
-            raise ProtocolError(400, 'Invalid Host header')
+            raise ProtocolError(400, 8)  # Invalid Host header
         if len(_hosts) < 8:
             _hosts[host] = True
     return method, url, version, headers
@@ -161,9 +162,9 @@ class Request:
             try:
                 path = urldecode_str(path, False)  # '+' stays '+'
             except (UnicodeError, ValueError):
-                raise ProtocolError(400, 'Malformed URL')
+                raise ProtocolError(400, 3)  # Malformed URL
             if '\x00' in path:  # never let a NUL reach a file name
-                raise ProtocolError(400, 'Malformed URL')
+                raise ProtocolError(400, 3)  # Malformed URL
         self.path = path
         # what most requests leave at the class defaults below is only set
         # when it differs: fewer instance attributes, less RAM per request
@@ -226,7 +227,8 @@ class Request:
         try:
             if te is not None:
                 if length is not None or te.lower() != 'chunked':
-                    raise ProtocolError(400, 'Unsupported Transfer-Encoding')
+                    # Unsupported Transfer-Encoding
+                    raise ProtocolError(400, 9)
                 _continue(headers, conn)
                 from .body import read_chunked
                 body, stream = await read_chunked(
@@ -237,7 +239,7 @@ class Request:
                     del headers['Transfer-Encoding']
             elif length is not None:
                 if not length or length.strip('0123456789'):  # ASCII
-                    raise ProtocolError(400, 'Invalid Content-Length')
+                    raise ProtocolError(400, 10)  # Invalid Content-Length
                 n = int(length)
                 if n > Request.max_content_length:
                     raise ProtocolError(413)
@@ -247,7 +249,8 @@ class Request:
                         try:
                             body = await conn.readexactly(n)
                         except EOFError:
-                            raise ProtocolError(400, 'Incomplete body')
+                            # Incomplete body
+                            raise ProtocolError(400, 11)
                     else:
                         from .body import BodyStream
                         stream = BodyStream(conn, n)

@@ -125,9 +125,10 @@ class Server:
         self.shutting_down = False
         self.listener = None  # the asyncio server
         self.scheme = 'http'
-        self._stopped = asyncio.Event()
         self._watchdog = None
-        self._loop = None
+
+    _loop = None  # CPython: the server's loop, for shutdown() from a thread
+    _stopped = None  # CPython: an asyncio.Event set by shutdown()
 
     async def bind(self, host, port, ssl=None, start_serving=True):
         """Open the listening socket; returns the asyncio server."""
@@ -173,9 +174,15 @@ class Server:
         """Serve until :meth:`shutdown`."""
         await self.bind(host, port, ssl)
         try:
-            # not the listener's wait_closed(): on CPython it also waits for
-            # every open connection, and a WebSocket may stay open for days
-            await self._stopped.wait()
+            if MICROPYTHON:
+                # accept() returns when shutdown() closes the listener (no
+                # asyncio.Event: its module is 1.2 KB of heap)
+                await self.listener.wait_closed()
+            else:
+                # not the listener's wait_closed(): on CPython it also waits
+                # for every open connection, and a WebSocket may stay open
+                # for days
+                await self._stopped.wait()
             # the requests in progress get at most request_timeout to end;
             # then the connections left (WebSocket, SSE) are cancelled
             waited = 0
@@ -248,7 +255,8 @@ class Server:
         if self.listener is not None:
             self.listener.close()
         self.close_idle(None)
-        self._stopped.set()
+        if self._stopped is not None:
+            self._stopped.set()
 
 
 async def accept(server, sock, callback, ssl):
