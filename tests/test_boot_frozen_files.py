@@ -52,6 +52,7 @@ class MountedTest(unittest.TestCase):
         # folders relative to the working directory, which changes here
         import microdot.errors  # noqa: F401
         import microdot.streaming  # noqa: F401
+        import microdot.routing_compile  # noqa: F401
         import microdot.routing_regex  # noqa: F401
         import microdot.reasons  # noqa: F401
         self.cwd = os.getcwd()

@@ -237,6 +237,33 @@ class SendFileTest(unittest.TestCase):
             ctype = self.send(self.path(name)).headers['Content-Type']
             self.assertIn(ctype.split(';')[0].strip(), expect[name], name)
 
+    def test_types_map_adds_and_overrides(self):
+        Response.types_map['xyz'] = 'application/x-kit'
+        Response.types_map['css'] = 'text/x-css'
+        try:
+            self.assertEqual(
+                self.send(self.path('blob.xyz')).headers['Content-Type'],
+                'application/x-kit')
+            self.assertEqual(
+                self.send(self.path('style.css')).headers['Content-Type'],
+                'text/x-css')
+        finally:
+            del Response.types_map['xyz']
+            del Response.types_map['css']
+        self.assertEqual(
+            self.send(self.path('style.css')).headers['Content-Type'],
+            'text/css')
+
+    def test_guess_type_table_edges(self):
+        from microdot.streaming import guess_type
+        for ext, ctype in [('svg', 'image/svg+xml'), ('txt', 'text/plain'),
+                           ('', 'application/octet-stream'),
+                           ('s', 'application/octet-stream'),
+                           ('css text/css|gif', 'application/octet-stream'),
+                           ('gif|', 'application/octet-stream'),
+                           ('jsx', 'application/octet-stream')]:
+            self.assertEqual(guess_type(Response, ext), ctype, ext)
+
     def test_explicit_content_type_and_status(self):
         res = self.send(self.path('notes.txt'), status_code=202,
                         content_type='text/markdown')

@@ -46,23 +46,27 @@ async def invoke_handler(f, *args, **kwargs):
 def print_exception(exc):
     traceback.print_exception(type(exc), exc, exc.__traceback__)
 async def listen(server, host, port, callback, ssl, start_serving):
-    """Open the listening socket with asyncio; returns its server."""
-    server._loop = asyncio.get_running_loop()
+    """Open the listening socket with asyncio; returns its server.
+
+    ``server.shutdown()`` becomes safe to call from another thread (a
+    test, a signal handler): the work is handed to the server's loop.
+    """
+    loop = asyncio.get_running_loop()
     server._stopped = asyncio.Event()
+    shutdown_here = server.shutdown
+
+    def shutdown():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            shutdown_here()
+        else:
+            loop.call_soon_threadsafe(shutdown_here)
+
+    server.shutdown = shutdown
     kwargs = {'ssl': ssl} if ssl else {}
     if not start_serving:
         kwargs['start_serving'] = False
     return await asyncio.start_server(callback, host, port, **kwargs)
-
-
-def in_loop(loop, callback):
-    """True when the caller runs in ``loop``; otherwise hand ``callback``
-    to it (from another thread) and return False."""
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is loop:
-        return True
-    loop.call_soon_threadsafe(callback)
-    return False

@@ -44,19 +44,12 @@ class Response:
     default_send_file_max_age = None
     #: Size of the reads :meth:`send_file` streams a file with.
     send_file_buffer_size = 1024
-    #: File extension to content type, for :meth:`send_file`.
-    types_map = {
-        'css': 'text/css',
-        'gif': 'image/gif',
-        'html': 'text/html',
-        'ico': 'image/x-icon',
-        'jpg': 'image/jpeg',
-        'js': 'application/javascript',
-        'json': 'application/json',
-        'png': 'image/png',
-        'svg': 'image/svg+xml',
-        'txt': 'text/plain',
-    }
+    #: File extension to content type, for :meth:`send_file`: the app's
+    #: additions and overrides (``Response.types_map['wasm'] =
+    #: 'application/wasm'``), looked up before the built-in table (css, gif,
+    #: html, ico, jpg, js, json, png, svg, txt: see
+    #: :func:`microdot.streaming.guess_type`).
+    types_map = {}
     #: Returned by a handler that already wrote its own response on the
     #: connection (WebSocket does this); nothing more is written.
     already_handled = None

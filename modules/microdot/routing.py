@@ -36,7 +36,7 @@ class URLPattern:
     def compile(self):
         """Compile the pattern (done on first match). Raises ValueError
         for a malformed pattern or an unknown segment type."""
-        from .routing_regex import compile
+        from .routing_compile import compile
         compile(self)
 
     def match(self, path):

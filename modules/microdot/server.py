@@ -127,7 +127,6 @@ class Server:
         self.scheme = 'http'
         self._watchdog = None
 
-    _loop = None  # CPython: the server's loop, for shutdown() from a thread
     _stopped = None  # CPython: an asyncio.Event set by shutdown()
 
     async def bind(self, host, port, ssl=None, start_serving=True):
@@ -196,7 +195,6 @@ class Server:
                 conn.task.cancel()
             self.connections = []
             self.app.server = None
-            self._loop = None
 
     # -- connections ------------------------------------------------------
 
@@ -242,15 +240,9 @@ class Server:
         """Stop accepting connections and close the idle ones.
 
         On CPython this may be called from another thread (a test, a signal
-        handler): the work is then handed to the server's own loop.
+        handler): the work is then handed to the server's own loop (see
+        :func:`microdot.cpython.listen`).
         """
-        if self._loop is not None:
-            from .cpython import in_loop
-            if not in_loop(self._loop, self._shutdown):
-                return
-        self._shutdown()
-
-    def _shutdown(self):
         self.shutting_down = True
         if self.listener is not None:
             self.listener.close()

@@ -137,6 +137,28 @@ async def _send(stream, data):
         await stream.awrite(data)
 
 
+# The built-in extensions and types, as one string: a dict of them would
+# hold 15 names and 4 long strings on a board (~700 bytes of heap)
+_TYPES = '|css text/css|gif image/gif|html text/html|ico image/x-icon' \
+    '|jpg image/jpeg|js application/javascript|json application/json' \
+    '|png image/png|svg image/svg+xml|txt text/plain|'
+
+
+def guess_type(cls, ext):
+    """The content type for a file extension (lower case, no dot):
+    ``cls.types_map`` first, then the built-in table, else
+    ``application/octet-stream``."""
+    ctype = cls.types_map.get(ext)
+    if ctype is None:
+        i = _TYPES.find('|' + ext + ' ') if ext and ' ' not in ext and \
+            '|' not in ext else -1
+        if i < 0:
+            return 'application/octet-stream'
+        i += len(ext) + 2
+        ctype = _TYPES[i:_TYPES.index('|', i)]
+    return ctype
+
+
 def send_file(cls, filename, status_code, content_type, stream, max_age,
               compressed, file_extension):
     """The body of :meth:`Response.send_file`."""
@@ -144,8 +166,7 @@ def send_file(cls, filename, status_code, content_type, stream, max_age,
         name = filename
         if compressed and name.endswith('.gz'):
             name = name[:-3]  # app.js.gz is served as app.js
-        ext = name.rpartition('.')[2].lower()
-        content_type = cls.types_map.get(ext, 'application/octet-stream')
+        content_type = guess_type(cls, name.rpartition('.')[2].lower())
     headers = {'Content-Type': content_type}
     if max_age is None:
         max_age = cls.default_send_file_max_age
