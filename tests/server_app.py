@@ -210,6 +210,19 @@ def make_app(file_dir=None):
         from microdot import send_file
         return send_file(file_dir + '/big.bin')
 
+    @app.route('/file-many-headers', methods=['GET'])
+    async def file_many_headers(req):
+        from microdot import send_file
+        res = send_file(file_dir + '/big.bin')
+        for i in range(40):  # a head larger than half the read buffer
+            res.headers['X-Pad-%d' % i] = 'p' * 20
+        return res
+
+    @app.route('/file-empty', methods=['GET'])
+    async def file_empty(req):
+        from microdot import send_file
+        return send_file(file_dir + '/empty.bin')
+
     return app
 
 

@@ -16,6 +16,7 @@ class ServerResponsesTest(ServerTestCase):
     def setUpClass(cls):
         cls.dir = make_temp_dir('mdserver')
         write_file(cls.dir + '/big.bin', big_file_data())
+        write_file(cls.dir + '/empty.bin', b'')
 
     @classmethod
     def tearDownClass(cls):
@@ -62,6 +63,28 @@ class ServerResponsesTest(ServerTestCase):
             if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/hello/f'))
                 self.assertEqual((await c.read_response()).body, b'hello f')
+
+        self.serve(go)
+
+    def test_files_with_a_large_head_and_empty(self):
+        # on MicroPython a file goes out through one reused buffer, the head
+        # with its first piece, or alone when it is large
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/file-many-headers'))
+            res = await c.read_response(timeout=5)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.header('x-pad-39'), 'p' * 20)
+            self.assertEqual(res.header('content-length'), str(BIG_SIZE))
+            self.assertTrue(res.body == big_file_data())
+            if await self.kept_alive(c, res):
+                await c.send(build_request('GET', '/file-empty'))
+                res = await c.read_response(timeout=5)
+                self.assertEqual(res.status, 200)
+                self.assertEqual(res.header('content-length'), '0')
+                self.assertEqual(res.body, b'')
+                await c.send(build_request('GET', '/hello/e'))
+                self.assertEqual((await c.read_response()).body, b'hello e')
 
         self.serve(go)
 

@@ -6,6 +6,7 @@ does not hold it in RAM.
 from .helpers import invoke_handler, print_exception, ticks_ms, ticks_add
 from .exceptions import HTTPException, ProtocolError
 from .response import Response, reason_phrase
+from .routing import lookup
 
 # the bodies of the default error responses, as upstream Microdot has them
 _BODIES = {400: 'Bad request', 404: 'Not found', 405: 'Not found',
@@ -62,9 +63,10 @@ async def _error_response(app, req, exc, chain):
             res = error_response(status, None, detail_text(exc))
         else:
             res = error_response(status, exc.reason)
-        allow = getattr(exc, 'allow', None)
-        if allow is not None and 'Allow' not in res.headers:
-            res.headers['Allow'] = allow
+        if status == 405 and req is not None and 'Allow' not in res.headers:
+            allowed = lookup(app.url_map, req.method, req.path)[1]
+            if allowed:
+                res.headers['Allow'] = ', '.join(allowed)
         return res
     best = None
     for each in chain:

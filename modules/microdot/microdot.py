@@ -235,9 +235,7 @@ class Microdot:
                     if args is None:
                         raise HTTPException(404)
                     if req.method != 'OPTIONS':
-                        exc = HTTPException(405)
-                        exc.allow = ', '.join(args)
-                        raise exc
+                        raise HTTPException(405)  # errors adds Allow
                     res = await invoke_handler(self.options_handler, req)
                     if isinstance(res, dict):
                         res = Response(headers=res)
@@ -290,12 +288,12 @@ class Microdot:
                     res = await self.handle_exception(req, exc, (self,))
         vary = req._vary
         if vary and res is not Response.already_handled:
-            global _merge_vary
-            if _merge_vary is None:
+            global merge_vary
+            if merge_vary is None:
                 # loaded once (an import statement per request would cost
                 # an allocation and microseconds)
-                from .composition import merge_vary as _merge_vary
-            _merge_vary(res, vary)
+                from .composition import merge_vary
+            merge_vary(res, vary)
         if req.method == 'HEAD' and res is not Response.already_handled:
             res.is_head = True
         return res
@@ -375,7 +373,7 @@ class Microdot:
 
 
 Response.already_handled = Response()
-_merge_vary = None  # composition.merge_vary, once a request used vary
+merge_vary = None  # composition.merge_vary, once a request used vary
 
 # the names upstream's ``microdot.microdot`` module offers
 from .request import Request  # noqa: E402

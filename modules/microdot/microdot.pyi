@@ -16,6 +16,9 @@ from .urls import (
     urlencode as urlencode,
 )
 
+# composition.merge_vary once a request used request.vary (a cache)
+merge_vary: Callable[[Response, set[str]], None] | None
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 # a middleware class: cls(next_handler, **options) is awaited with a request
 _Middleware = Callable[..., Callable[[Request], Awaitable[Any]]]

@@ -105,7 +105,7 @@ _hosts = {}  # Host values seen before (valid): one lookup per request
 # (Numbers are checked against '0123456789': str.isdigit() also takes other
 # scripts' digits on CPython, and HTTP numbers are ASCII.)
 _names = {}
-_compute = None  # request_attrs.compute, once a lazy attribute was read
+compute = None  # request_attrs.compute, once a lazy attribute was read
 
 
 class Request:
@@ -272,12 +272,12 @@ class Request:
         if name == 'vary':  # asked by extensions on most requests
             value = self._vary = set()
         else:
-            global _compute
-            if _compute is None:
+            global compute
+            if compute is None:
                 # loaded once: an import statement per request would cost
                 # an allocation and microseconds (request.g on every request)
-                from .request_attrs import compute as _compute
-            value = _compute(self, name)
+                from .request_attrs import compute
+            value = compute(self, name)
         setattr(self, name, value)
         return value
 

@@ -6,6 +6,9 @@ from .microdot import Microdot
 from .structures import NoCaseDict
 from .urls import MultiDict
 
+# request_attrs.compute once a lazy attribute was read (a cache)
+compute: Callable[[Any, str], Any] | None
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 class _BodyStream(Protocol):

@@ -5,5 +5,5 @@ from .routing import URLPattern
 
 def compile(url: URLPattern) -> None: ...
 def segment_type(
-    url: URLPattern, spec: str, pattern: str
+    url: URLPattern, text: str, pattern: str
 ) -> tuple[str, str, Callable[[str], Any] | None]: ...

@@ -1,6 +1,7 @@
-"""Compiling a URL pattern into one regular expression: for the rare
-patterns with text around a dynamic part (``/files/<name>.txt``) or a
-regex that may span segments (loaded on the first such pattern)."""
+"""Regular expressions for URL patterns (loaded on the first pattern that
+needs one): a whole pattern as one regex, for the rare patterns with text
+around a dynamic part (``/files/<name>.txt``) or a regex that may span
+segments, and the regex of a segment of a custom type."""
 import re
 
 from .routing_compile import segment_type
@@ -24,6 +25,14 @@ def _count_groups(regex):
             count += 1
         i += 1
     return count
+
+
+def segment_regex(expr):
+    """The compiled regex for one segment of a custom type, or False when
+    ``expr`` may match a '/' (the pattern then needs one regex)."""
+    if '/' in expr.replace('[^/]', ''):
+        return False
+    return re.compile('^(' + expr + ')$')
 
 
 def compile_regex(url, pattern):

@@ -136,7 +136,7 @@ class Server:
         app.server = self
         self.scheme = 'https' if ssl else 'http'
 
-        async def callback(reader, writer):
+        async def handle_request(reader, writer):
             try:
                 # at app.max_connections, close the oldest idle kept-alive
                 # connection so the new one can be served (running out of
@@ -159,11 +159,12 @@ class Server:
         if MICROPYTHON:
             if not start_serving:
                 raise ValueError('start_serving=False needs CPython')
-            self.listener = await listen(self, host, port, callback, ssl)
+            self.listener = await listen(self, host, port, handle_request,
+                                         ssl)
         else:
             from . import cpython
-            self.listener = await cpython.listen(self, host, port, callback,
-                                                 ssl, start_serving)
+            self.listener = await cpython.listen(
+                self, host, port, handle_request, ssl, start_serving)
         self._watchdog = asyncio.create_task(self._watch())
         if self.debug:
             print('Starting server on %s:%d...' % (host, port))
@@ -251,7 +252,7 @@ class Server:
             self._stopped.set()
 
 
-async def accept(server, sock, callback, ssl):
+async def accept(server, sock, handle_request, ssl):
     # MicroPython's accept loop. asyncio's own lets a MemoryError raised
     # while it wraps a new connection end its task: the server stops
     # listening, the process exits, and the accepted socket is left open
@@ -281,14 +282,14 @@ async def accept(server, sock, callback, ssl):
                                          do_handshake_on_connect=False)
             client.setblocking(False)
             stream = asyncio.StreamReader(client, {'peername': addr})
-            core.create_task(callback(stream, stream))
+            core.create_task(handle_request(stream, stream))
         except Exception as exc:
             client.close()  # never leave an accepted socket unwatched
             if isinstance(exc, MemoryError):
                 server.on_memory_error()
 
 
-async def listen(server, host, port, callback, ssl):
+async def listen(server, host, port, handle_request, ssl):
     """Bind and listen on MicroPython; returns asyncio's Server object
     (``close()``, ``await wait_closed()``) running :func:`accept`."""
     import socket
@@ -300,6 +301,6 @@ async def listen(server, host, port, callback, ssl):
     sock.bind(info[-1])
     sock.listen(5)
     listener = Server()
-    listener.task = asyncio.create_task(accept(server, sock, callback, ssl))
+    listener.task = asyncio.create_task(accept(server, sock, handle_request, ssl))
     await asyncio.sleep_ms(0)  # let accept() start, so close() is handled
     return listener
