@@ -55,6 +55,9 @@ class MountedTest(unittest.TestCase):
         import microdot.routing_compile  # noqa: F401
         import microdot.routing_regex  # noqa: F401
         import microdot.reasons  # noqa: F401
+        import microdot.app_extras  # noqa: F401
+        import microdot.connection_extras  # noqa: F401
+        import microdot.cookies  # noqa: F401
         self.cwd = os.getcwd()
         self.where = kitfiles.mount(FILES, '/kit_test_frozen')
         os.chdir(self.where)

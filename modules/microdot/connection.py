@@ -12,7 +12,7 @@ reader (``read``, ``readexactly``, ``readline``) and writer (``write``,
 and MicroPython alike.
 """
 from .exceptions import HTTPException, ProtocolError
-from .helpers import ticks_ms, ticks_add
+from .helpers import MICROPYTHON, ticks_ms, ticks_add, add_methods
 
 class Connection:
     """A client connection: buffered reads, writes and deadlines.
@@ -38,6 +38,17 @@ class Connection:
         self.deadline = None
         self.idle = True
         self.timed_out = False
+
+    def __getattr__(self, name):
+        # readline(), awrite(), close(), linger() and the other methods the
+        # core does not call are in microdot.connection_extras, added to the
+        # class on first use (see there); only MicroPython gets here
+        if not name.startswith('__'):
+            from .connection_extras import ConnectionExtras
+            if name in ConnectionExtras.__dict__:
+                add_methods(Connection, ConnectionExtras)
+                return getattr(self, name)
+        raise AttributeError(name)
 
     # -- deadlines (the watchdog reads them) ------------------------------
 
@@ -131,15 +142,6 @@ class Connection:
         self.pos += len(data)
         return data
 
-    def read_idle(self, n):
-        """An awaitable for up to ``n`` bytes, as :meth:`read`. When nothing
-        is buffered it is the stream's own read, so a long wait (a WebSocket
-        waiting for its next frame) holds no coroutine frame of ours: ~260
-        bytes less per open connection on MicroPython."""
-        if self.pos >= len(self.buf):
-            return self.stream.read(n)
-        return self.read(n)
-
     async def readexactly(self, n):
         """Return exactly ``n`` bytes; EOFError if the stream ends first."""
         data = b''
@@ -150,25 +152,7 @@ class Connection:
             data = chunk if not data else data + chunk
         return data
 
-    async def read_line(self, limit):
-        """Return the next line without its line end (CRLF or LF).
-
-        None when the stream ends before any byte of a line. Raises
-        ValueError when a line exceeds ``limit`` bytes and EOFError when
-        the stream ends in the middle of a line. ``bare_lf`` is True
-        afterwards if the line ended in a bare LF.
-        """
-        from .body import read_line
-        return await read_line(self, limit)
-
-    bare_lf = False
-
-    async def readline(self, limit=64 * 1024):
-        """Return the next line with its line end, as asyncio streams do
-        (b'' at the end of the stream, the partial line if it ends in
-        one). At most ``limit`` bytes are buffered looking for the end."""
-        from .body import readline
-        return await readline(self, limit)
+    bare_lf = False  # see read_line()
 
     # -- writing ----------------------------------------------------------
 
@@ -184,18 +168,6 @@ class Connection:
         if getattr(writer, 'out_buf', True):
             await writer.drain()
 
-    async def awrite(self, data):
-        """Write ``data`` and wait until it is sent."""
-        self.writer.write(data)
-        await self.drain()
-
-    def close(self):
-        """Close the connection."""
-        self.writer.close()
-
-    async def wait_closed(self):
-        await self.writer.wait_closed()
-
     async def aclose(self):
         """Close the connection and wait until it is closed."""
         try:
@@ -204,21 +176,10 @@ class Connection:
         except Exception:
             pass  # closing a connection the client already dropped
 
-    def get_extra_info(self, name, default=None):
-        """As asyncio's ``StreamWriter.get_extra_info`` (``'peername'``)."""
-        try:
-            return self.writer.get_extra_info(name)
-        except Exception:
-            return default
 
-    # -- keep-alive and closing -------------------------------------------
-
-    async def linger(self):
-        """Read and drop what a client still sends after an error response,
-        for a short while, before the connection closes (see
-        :func:`microdot.errors.linger`)."""
-        from .errors import linger
-        await linger(self)
+if not MICROPYTHON:
+    from .connection_extras import ConnectionExtras
+    add_methods(Connection, ConnectionExtras)
 
 
 def keep_alive(request):

@@ -1,4 +1,6 @@
-"""Set-Cookie headers (imported by the first ``set_cookie()``)."""
+"""Set-Cookie headers: :meth:`Response.set_cookie` and
+:meth:`Response.delete_cookie`, defined here and added to the class on
+first use on MicroPython (see :func:`microdot.helpers.add_methods`)."""
 
 _SEPARATORS = '()<>@,;:\\"/[]?={} \t'
 
@@ -9,14 +11,33 @@ def _check(what, text, forbidden):
             raise ValueError('invalid character in cookie ' + what)
 
 
-def set_cookie(response, cookie, value, path, domain, expires, max_age,
-               secure, http_only, partitioned, same_site):
-    """The body of :meth:`Response.set_cookie`.
+class CookieMethods:
+    """The cookie methods of :class:`~microdot.Response`."""
 
-    Raises ValueError for a name that is not an HTTP token, and for ``;``,
-    CR or LF in the value, path or domain: data from a request put into a
-    cookie must not add attributes, headers or a body (response splitting).
-    """
+    def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
+                   max_age=None, secure=False, http_only=False,
+                   partitioned=False, same_site=None):
+        """Add a ``Set-Cookie`` header.
+
+        ``expires`` is a string in HTTP date format or an object with
+        ``strftime`` (a datetime on CPython); ``max_age`` is in seconds.
+        Raises ValueError for a name that is not an HTTP token, or a
+        ``;``, CR or LF in the value, path or domain: data from a request
+        put into a cookie must not add attributes, headers or a body
+        (response splitting).
+        """
+        _set_cookie(self, cookie, value, path, domain, expires, max_age,
+                    secure, http_only, partitioned, same_site)
+
+    def delete_cookie(self, cookie, **kwargs):
+        """Ask the client to forget ``cookie`` (path/domain as it was
+        set)."""
+        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
+                        max_age=0, **kwargs)
+
+
+def _set_cookie(response, cookie, value, path, domain, expires, max_age,
+                secure, http_only, partitioned, same_site):
     if not cookie:
         raise ValueError('empty cookie name')
     for c in cookie:

@@ -1,18 +1,4 @@
-"""Type stubs for microdot.cookies (see cookies.py)."""
-from typing import Any
+"""Type stubs for microdot.cookies (see cookies.py): the methods are
+declared on Response (response.pyi)."""
 
-from .response import Response
-
-def set_cookie(
-    response: Response,
-    cookie: str,
-    value: Any,
-    path: str | None,
-    domain: str | None,
-    expires: Any,
-    max_age: int | float | None,
-    secure: bool,
-    http_only: bool,
-    partitioned: bool,
-    same_site: str | None,
-) -> None: ...
+class CookieMethods: ...

@@ -22,6 +22,19 @@ def wraps(wrapped):
     return decorated
 
 
+def add_methods(cls, extras):
+    """Copy the methods of class ``extras`` into class ``cls``.
+
+    A MicroPython module loads all of its code, called or not, so methods
+    few apps call live in a companion class in a module of their own: on
+    MicroPython the class's ``__getattr__`` imports it and adds them on
+    first use; on CPython they are added when the class is defined.
+    """
+    for name, value in extras.__dict__.items():
+        if not name.startswith('__'):
+            setattr(cls, name, value)
+
+
 if MICROPYTHON:
     from time import ticks_ms, ticks_add, ticks_diff
 

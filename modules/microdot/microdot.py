@@ -2,7 +2,7 @@
 and mounting."""
 import asyncio
 
-from .helpers import MICROPYTHON, invoke_handler
+from .helpers import MICROPYTHON, invoke_handler, add_methods
 if MICROPYTHON:
     from .helpers import FUNCTION, GENERATOR
 from .exceptions import HTTPException, abort
@@ -49,6 +49,17 @@ class Microdot:
         self.options_handler = self.default_options_handler
         self._app_stack = None
 
+    def __getattr__(self, name):
+        # put(), mount(), url_for() and the other methods few apps call are
+        # in microdot.app_extras, added to the class on first use (see
+        # there); only MicroPython gets here for them
+        if not name.startswith('__'):
+            from .app_extras import AppExtras
+            if name in AppExtras.__dict__:
+                add_methods(Microdot, AppExtras)
+                return getattr(self, name)
+        raise AttributeError(name)
+
     # -- registration -----------------------------------------------------
 
     def route(self, url_pattern, methods=None, middleware=None,
@@ -77,23 +88,6 @@ class Microdot:
         """Shortcut for ``route(url_pattern, methods=['POST'])``."""
         return self.route(url_pattern, ['POST'], **kwargs)
 
-    def put(self, url_pattern, **kwargs):
-        """Shortcut for ``route(url_pattern, methods=['PUT'])``."""
-        return self.route(url_pattern, ['PUT'], **kwargs)
-
-    def patch(self, url_pattern, **kwargs):
-        """Shortcut for ``route(url_pattern, methods=['PATCH'])``."""
-        return self.route(url_pattern, ['PATCH'], **kwargs)
-
-    def delete(self, url_pattern, **kwargs):
-        """Shortcut for ``route(url_pattern, methods=['DELETE'])``."""
-        return self.route(url_pattern, ['DELETE'], **kwargs)
-
-    def query(self, url_pattern, **kwargs):
-        """Shortcut for ``route(url_pattern, methods=['QUERY'])`` (the
-        HTTP QUERY method: a safe request with a body)."""
-        return self.route(url_pattern, ['QUERY'], **kwargs)
-
     def before_request(self, f):
         """Decorator: run ``f(request)`` before each request's handler.
 
@@ -110,12 +104,6 @@ class Microdot:
         self.after_request_handlers.append(f)
         return f
 
-    def after_error_request(self, f):
-        """Decorator: run ``f(request, response)`` after each request that
-        ended in an error; a returned response replaces the original."""
-        self.after_error_request_handlers.append(f)
-        return f
-
     def errorhandler(self, status_code_or_exception_class):
         """Decorator: handle an HTTP status code (``f(request)``) or an
         exception class and its subclasses (``f(request, exception)``)."""
@@ -124,52 +112,9 @@ class Microdot:
             return f
         return decorated
 
-    def add_middleware(self, cls, **options):
-        """Wrap every request of the app in ``cls(next_handler,
-        **options)``, inside the middleware added before it.
-
-        A middleware is a class whose instances are called with the
-        request and return the response, usually by awaiting
-        ``next_handler(request)``. It runs after routing (``request.route``
-        is set) and wraps the before-request hooks, the handler and the
-        after-request hooks; it sees error responses too.
-        """
-        self.middleware.append((cls, options) if options else cls)
-        self._app_stack = None
-        for route in self.url_map:
-            route.stack = None
-
-    def mount(self, subapp, url_prefix='', local=False, middleware=None,
-              name=None):
-        """Add the routes of ``subapp`` under ``url_prefix``.
-
-        Unless ``local`` is True, the sub-application's hooks and error
-        handlers are copied into this application and apply to all of it;
-        with ``local=True`` they apply to the sub-application's routes only.
-        ``middleware`` wraps the sub-application's routes (inside this
-        app's middleware, outside its own). Its endpoints are known to
-        :meth:`url_for` as ``name.endpoint``; ``name`` defaults to the
-        prefix without slashes (``'/api'``: ``'api.get_user'``).
-        """
-        from .composition import mount
-        mount(self, subapp, url_prefix, local, middleware, name)
-
     abort = staticmethod(abort)
 
-    def url_for(self, endpoint, **values):
-        """The URL of the route named ``endpoint`` with ``values`` for its
-        dynamic parts; values it has no part for become the query string.
-        ``_external=True`` needs a request: use ``request.url_for``."""
-        from .urlfor import url_for
-        return url_for(self, endpoint, values, None)
-
     # -- dispatch ---------------------------------------------------------
-
-    def find_route(self, req):
-        """Return ``(route, url_args)`` for ``req``: the matching
-        :class:`~microdot.routing.Route`, or None and the methods allowed
-        for the URL (None when no route has it)."""
-        return lookup(self.url_map, req.method, req.path)
 
     def default_options_handler(self, req):
         """The automatic reply to OPTIONS: the headers ``{'Allow': ...}``
@@ -332,11 +277,6 @@ class Microdot:
 
     # -- serving ----------------------------------------------------------
 
-    async def handle_request(self, reader, writer):
-        """Serve one client connection (every request it sends)."""
-        from .server import serve_connection
-        await serve_connection(self, reader, writer)
-
     async def start_server(self, host='0.0.0.0', port=5000, debug=False,
                            ssl=None, start_serving=True):
         """Serve until :meth:`shutdown` is called (a coroutine).
@@ -373,6 +313,9 @@ class Microdot:
 
 
 Response.already_handled = Response()
+if not MICROPYTHON:
+    from .app_extras import AppExtras  # noqa: E402
+    add_methods(Microdot, AppExtras)
 merge_vary = None  # composition.merge_vary, once a request used vary
 
 # the names upstream's ``microdot.microdot`` module offers

@@ -2,6 +2,7 @@
 import json
 
 from .structures import NoCaseDict
+from .helpers import MICROPYTHON, add_methods
 
 def reason_phrase(status_code):
     """The standard phrase of an HTTP status code ('N/A' if unknown)."""
@@ -95,26 +96,13 @@ class Response:
             if self._vary:
                 h['Vary'] = self._vary
             return h
+        if name == 'set_cookie' or name == 'delete_cookie':
+            # in microdot.cookies, added to the class on first use (only
+            # MicroPython gets here: see microdot.helpers.add_methods)
+            from .cookies import CookieMethods
+            add_methods(Response, CookieMethods)
+            return getattr(self, name)
         raise AttributeError(name)
-
-    def set_cookie(self, cookie, value, path=None, domain=None, expires=None,
-                   max_age=None, secure=False, http_only=False,
-                   partitioned=False, same_site=None):
-        """Add a ``Set-Cookie`` header.
-
-        ``expires`` is a string in HTTP date format or an object with
-        ``strftime`` (a datetime on CPython); ``max_age`` is in seconds.
-        Raises ValueError for a name that is not an HTTP token, or a
-        ``;``, CR or LF in the value, path or domain.
-        """
-        from .cookies import set_cookie
-        set_cookie(self, cookie, value, path, domain, expires, max_age,
-                   secure, http_only, partitioned, same_site)
-
-    def delete_cookie(self, cookie, **kwargs):
-        """Ask the client to forget ``cookie`` (path/domain as it was set)."""
-        self.set_cookie(cookie, '', expires='Thu, 01 Jan 1970 00:00:01 GMT',
-                        max_age=0, **kwargs)
 
     def complete(self):
         """Fill in the headers the body implies: ``Content-Type`` and, for
@@ -304,3 +292,8 @@ class Response:
         from .streaming import send_file
         return send_file(cls, filename, status_code, content_type, stream,
                          max_age, compressed, file_extension)
+
+
+if not MICROPYTHON:
+    from .cookies import CookieMethods
+    add_methods(Response, CookieMethods)

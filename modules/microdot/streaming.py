@@ -137,16 +137,20 @@ async def _send_file(body, stream, head, size):
     copies what the socket does not take at once, so the buffer can be
     refilled. No piece is allocated (a 64 KB heap has room for a 20 KB
     file next to the app only this way: a 1 KB read and its concatenation
-    with the head need two more free blocks at once)."""
-    buf = bytearray(size)
+    with the head need two more free blocks at once). The buffer is kept for
+    the next file: after hours of requests a small heap may no longer have
+    a free block of that size, though it has the bytes."""
+    buf = _spare.pop() if _spare else None
+    if buf is None or len(buf) != size:
+        buf = bytearray(size)
     view = memoryview(buf)
     n = len(head)
-    if n > size // 2:
-        await _send(stream, head)  # many headers: the head on its own
-        n = 0
-    else:
-        view[:n] = head
     try:
+        if n > size // 2:
+            await _send(stream, head)  # many headers: the head on its own
+            n = 0
+        else:
+            view[:n] = head
         while True:
             got = body.readinto(view[n:]) or 0
             n += got
@@ -159,6 +163,11 @@ async def _send_file(body, stream, head, size):
             n = 0
     finally:
         body.close()
+        if not _spare:
+            _spare.append(buf)
+
+
+_spare = []  # the buffer of the last file sent, for the next one
 
 
 async def _send(stream, data):

@@ -1,0 +1,4 @@
+"""Type stubs for microdot.app_extras (see app_extras.py): the methods are
+declared on Microdot (microdot.pyi)."""
+
+class AppExtras: ...
