@@ -169,10 +169,15 @@ def trial(binary, paths, files, heap_kb, n, tmp):
                     failed += get(port, '/file/small.txt') != 200
                 except (OSError, ValueError, IndexError):
                     failed += 1
-            marks.append(mem(port))
+            try:
+                marks.append(mem(port))
+            except (OSError, ValueError, IndexError):
+                marks.append(None)  # out of memory: counted as failed
+                failed += 1
         return {'started': True, 'failed': failed,
                 'requests': 4 * (n // 2) * 3, 'heap_in_use': marks,
-                'growth_second_half': marks[3] - marks[2],
+                'growth_second_half': None if None in marks[2:] else
+                marks[3] - marks[2],
                 'alive': proc.poll() is None}
     finally:
         proc.kill()
@@ -215,10 +220,11 @@ def main():
                   % (r['side'], ' '.join(r['error'])[:60]))
             continue
         ok = r['failed'] == 0 and r['alive'] and \
+            r['growth_second_half'] is not None and \
             r['growth_second_half'] <= 256
         print('| %s | yes | %d / %d | %s KB | starts, serves all, no growth:'
               ' %s |' % (r['side'], r['failed'], r['requests'],
-                         ', '.join('%.1f' % (m / 1024)
+                         ', '.join('-' if m is None else '%.1f' % (m / 1024)
                                    for m in r['heap_in_use']),
                          'met' if ok else 'MISSED'))
     with open(os.path.join(BENCH, 'results', 'small_heap.json'), 'w') as f:

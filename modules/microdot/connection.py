@@ -75,7 +75,13 @@ class Connection:
     # -- reading ----------------------------------------------------------
 
     async def _fill(self):
-        data = await self.stream.read(self.chunk_size)
+        try:
+            data = await self.stream.read(self.chunk_size)
+        except MemoryError:
+            # a fragmented small heap may have the bytes but no free block
+            # of chunk_size: a smaller read (nothing was taken off the
+            # socket, the read buffer is allocated first)
+            data = await self.stream.read(64)
         if not data:
             return False
         buf = self.buf

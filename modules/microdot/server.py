@@ -17,6 +17,10 @@ from .request import Request
 from .response import Response
 
 CancelledError = asyncio.CancelledError
+# the reply to a request the heap had no room for
+OUT_OF_MEMORY = b'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n' \
+    b'Content-Type: text/plain; charset=UTF-8\r\nContent-Length: 13\r\n' \
+    b'\r\nOut of memory'
 
 
 async def serve_connection(app, reader, writer, scheme=None, server=None):
@@ -45,10 +49,14 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                 if isinstance(exc, MemoryError):
                     # a request too large for the heap left (many form
                     # fields on a small board): say so, do not just drop it,
-                    # and free what idle connections hold
+                    # and free what idle connections hold. The reply is a
+                    # constant: loading the error path may need more heap
+                    # than is left
                     if server is not None:
                         server.close_idle(conn)
-                    exc = HTTPException(503, 'Out of memory')
+                    conn.write(OUT_OF_MEMORY)
+                    await conn.drain()
+                    break
                 failed = exc
                 # the request, when its head could be read (a body too large
                 # or malformed): then the app's error handlers answer it
