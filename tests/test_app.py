@@ -533,6 +533,49 @@ class MountTest(unittest.TestCase):
         self.assertEqual(res.json, {'id': 5, 'prefix': ''})
 
 
+class MethodsAddedOnFirstUseTest(unittest.TestCase):
+    # put(), mount(), set_cookie(), request.sock.readline() ... live in
+    # companion classes (app_extras, cookies, connection_extras) that
+    # MicroPython adds to the class on first use
+
+    def test_rare_methods_work_on_instances(self):
+        app = Microdot()
+
+        @app.put('/x')
+        async def x(req):
+            res = Response('put')
+            res.set_cookie('a', '1')
+            res.delete_cookie('b')
+            return res
+
+        @app.patch('/x')
+        async def y(req):
+            return str(hasattr(req.sock[0], 'readline')) + \
+                str(callable(req.sock[1].awrite))
+
+        self.assertEqual(app.url_for('x'), '/x')
+        class FakeRequest:
+            method = 'PUT'
+            path = '/x'
+
+        self.assertIs(app.find_route(FakeRequest())[0].handler, x)
+        res = call(app, 'PUT', '/x')
+        self.assertEqual(res.text, 'put')
+        self.assertEqual(len(res.headers['Set-Cookie']), 2)
+        self.assertEqual(call(app, 'PATCH', '/x').text, 'TrueTrue')
+        # after first use the class has them too
+        self.assertTrue(callable(Microdot.mount))
+        self.assertTrue(callable(Response.set_cookie))
+
+    def test_unknown_names_are_attribute_errors(self):
+        app = Microdot()
+        self.assertFalse(hasattr(app, 'no_such_method'))
+        self.assertFalse(hasattr(app, '__no_such_dunder__'))
+        self.assertFalse(hasattr(Response(), 'no_such_method'))
+        with self.assertRaises(AttributeError):
+            app.no_such_method()
+
+
 class SyncAsyncHandlersTest(unittest.TestCase):
     def test_sync_and_async_handlers(self):
         app = Microdot()
