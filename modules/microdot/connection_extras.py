@@ -3,10 +3,11 @@ not call: line reads, ``read_idle()``, ``awrite()``, ``close()``,
 ``wait_closed()``, ``get_extra_info()`` and ``linger()``.
 
 Extensions use them on ``request.sock`` like any other method. A
-MicroPython module loads all of its code, called or not, so they are
-defined here and added to the class on first use by its ``__getattr__``
-(on CPython when :mod:`microdot.connection` is imported): a board serving
-plain requests does not hold them (~1 KB of heap).
+MicroPython module keeps every function it defines in RAM, called or not,
+so they are defined here and added to the class on first use by its
+``__getattr__`` (on CPython when :mod:`microdot.connection` is imported): a
+board serving plain requests does not hold them (with the cookie methods
+moved the same way, 860 bytes of heap).
 """
 
 

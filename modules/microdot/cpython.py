@@ -1,6 +1,6 @@
 """CPython's side of :mod:`microdot.helpers` and :mod:`microdot.server`
-(never loaded on MicroPython: a MicroPython module loads all of its code,
-used or not)."""
+(never loaded on MicroPython: a module interns every name its code uses for
+good, run or not, and holds all of its code while it is being imported)."""
 import asyncio
 import functools
 import inspect

@@ -1,8 +1,9 @@
 """Portability helpers: the few places where CPython and MicroPython differ.
 
-CPython's versions live in :mod:`microdot.cpython`: a MicroPython
-module loads all of its bytecode and names, used or not, so CPython-only
-code kept here would cost a board about 1.5 KB of heap.
+CPython's versions live in :mod:`microdot.cpython`: a MicroPython module
+interns every name its code uses for good, run or not, and holds all of its
+code while it is imported (a def in a branch that does not run is freed
+after that).
 """
 import sys
 
@@ -25,7 +26,8 @@ def wraps(wrapped):
 def add_methods(cls, extras):
     """Copy the methods of class ``extras`` into class ``cls``.
 
-    A MicroPython module loads all of its code, called or not, so methods
+    A MicroPython module keeps every function it defines in RAM, called or
+    not, so methods
     few apps call live in a companion class in a module of their own: on
     MicroPython the class's ``__getattr__`` imports it and adds them on
     first use; on CPython they are added when the class is defined.
