@@ -31,13 +31,20 @@ class Connection:
     def __init__(self, stream, writer=None, app=None, task=None):
         self.stream = stream
         self.writer = writer
-        self.app = app
-        self.task = task
-        self.buf = b''
-        self.pos = 0
-        self.deadline = None
-        self.idle = True
-        self.timed_out = False
+        if app is not None:
+            self.app = app
+            self.task = task
+
+    # Defaults a connection changes later, if at all: an instance's
+    # attributes are a dict that MicroPython regrows one slot at a time, so
+    # each attribute set here would cost ~100 bytes per connection
+    app = None
+    task = None
+    buf = b''
+    pos = 0
+    deadline = None
+    idle = True
+    timed_out = False
 
     def __getattr__(self, name):
         # readline(), awrite(), close(), linger() and the other methods the

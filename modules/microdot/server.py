@@ -32,8 +32,26 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
     """
     res = None
     if server is not None:
-        conn = Connection(reader, writer, app, asyncio.current_task())
-        server.connections.append(conn)
+        try:
+            # at app.max_connections, close the oldest idle kept-alive
+            # connection so the new one can be served (running out of heap
+            # closes the idle ones too: on_memory_error). Not gc.mem_free()
+            # per connection: it scans the whole heap, and halved the rate
+            # of new connections on MicroPython.
+            limit = app.max_connections
+            if limit is not None and len(server.connections) >= limit:
+                server.close_idle(None, 1)
+            conn = Connection(reader, writer, app, asyncio.current_task())
+            server.connections.append(conn)
+        except MemoryError:
+            # the heap ran out before the connection was watched: close it
+            # rather than leave a socket open on a board's small pool
+            server.close_idle(None)
+            try:
+                writer.close()
+            except Exception:
+                pass
+            return None
         scheme = scheme or server.scheme
     else:
         conn = Connection(reader, writer)
@@ -115,7 +133,12 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                 server.connections.remove(conn)
             except ValueError:
                 pass  # the server's shutdown dropped the list
-        await conn.aclose()
+        # conn.aclose() inlined: one coroutine less per connection
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except Exception:
+            pass  # closing a connection the client already dropped
     return res
 
 
@@ -149,25 +172,10 @@ class Server:
         # small app from .mpy ran out at its first request)
         gc.collect()
 
-        async def handle_request(reader, writer):
-            try:
-                # at app.max_connections, close the oldest idle kept-alive
-                # connection so the new one can be served (running out of
-                # heap closes the idle ones too: on_memory_error). Not
-                # gc.mem_free() per connection: it scans the whole heap,
-                # and halved the rate of new connections on MicroPython.
-                limit = app.max_connections
-                if limit is not None and len(self.connections) >= limit:
-                    self.close_idle(None, 1)
-                await serve_connection(app, reader, writer, None, self)
-            except MemoryError:
-                # the heap ran out before the connection was watched: close
-                # it rather than leave a socket open on a board's small pool
-                self.close_idle(None)
-                try:
-                    writer.close()
-                except Exception:
-                    pass
+        def handle_request(reader, writer):
+            # a plain function: the connection's task runs serve_connection()
+            # itself, one coroutine frame less per connection
+            return serve_connection(app, reader, writer, None, self)
 
         if MICROPYTHON:
             if not start_serving:
