@@ -96,6 +96,32 @@ def _relative(path, local=False):
     return rel.replace(os.sep, '/')
 
 
+def compile_tests(tests_dir):
+    """The test modules of ``tests_dir`` compiled to build/mpy-tests/ (with
+    their line numbers), for a board: one that compiles each test module
+    from source scatters its heap with the parse trees (QEMU's 124 KB board
+    could then not find a 4 KB block with 71 KB free). Beside them, links
+    to examples/ and firmware/ keep the paths tests build from their
+    ``__file__`` (``here + '/../examples'``) pointing where they did."""
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    try:
+        import mpy_compile
+    finally:
+        sys.path.pop(0)
+    top = os.path.join(ROOT, 'build', 'mpy-tests')
+    out = os.path.join(top, os.path.basename(os.path.abspath(tests_dir)))
+    import subprocess
+    try:
+        mpy_compile.compile_tree(tests_dir, out, lines=True)
+    except subprocess.CalledProcessError:
+        return None  # a module that does not compile: the board says why
+    for name in ('examples', 'firmware'):
+        link = os.path.join(top, name)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join('..', '..', name), link)
+    return out
+
+
 def compile_shim():
     """tests/lib compiled to build/mpy-testlib/: a small board cannot
     always compile the unittest shim's source in its heap."""
@@ -115,7 +141,8 @@ def _path_setup(front, framework):
 
 
 def bootstrap(module, select=None, tests_dir=None, framework_dir=None,
-              unittest_lib=None, shim_dir=None, local=False):
+              unittest_lib=None, shim_dir=None, local=False,
+              compiled_tests=None):
     """The program that runs one test module on the device. Paths are
     relative to the repository root, which is the device's working
     directory (the unix port runs there; a board has it mounted there).
@@ -126,6 +153,8 @@ def bootstrap(module, select=None, tests_dir=None, framework_dir=None,
     framework = _relative(framework_dir or os.path.join(ROOT, 'modules'))
     shim = _relative(shim_dir or os.path.join(ROOT, 'tests', 'lib'))
     front = [_relative(unittest_lib, local) if unittest_lib else shim, tests]
+    if compiled_tests:  # found first: .mpy files of the same modules
+        front.insert(1, _relative(compiled_tests))
     lines = [_path_setup(front, framework)]
     if unittest_lib:
         with open(os.path.join(HERE, 'libunittest_adapter.py')) as f:
@@ -524,6 +553,8 @@ class SerialDevice:
         self.timeout = timeout
         self.framework = framework
         self.framework_dir, self.shim_dir = framework_dirs(framework)
+        self.compiled_tests = compile_tests(tests_dir or os.path.join(
+            ROOT, 'tests')) if framework == 'mpy' else None
         self.transport = None
 
     def drop(self):
@@ -634,7 +665,8 @@ class SerialDevice:
 
     def run_module(self, module, select=None, echo=None):
         code = bootstrap(module, select, self.tests_dir, self.framework_dir,
-                         self.unittest_lib, self.shim_dir)
+                         self.unittest_lib, self.shim_dir,
+                         compiled_tests=self.compiled_tests)
         try:
             transport = self.fresh_interpreter()
             transport.mount_local(ROOT)

@@ -6,7 +6,8 @@ import unittest
 from microdot import Microdot, Request
 from microdot.multipart import with_form_data, FormDataIter, FileUpload
 from multipart_support import encode, pattern
-from support import run, make_client, make_temp_dir, remove_tree
+from support import room_for, run, make_client, make_temp_dir, \
+    remove_tree
 
 B = b'kitBoundary7MA4YWxk'
 CTYPE = {'Content-Type': 'multipart/form-data; boundary=' + B.decode()}
@@ -47,7 +48,8 @@ class BadFormTest(unittest.TestCase):
     def check(self, body, status, reason, headers=CTYPE, paths=('/save',
                                                                  '/form')):
         for path in paths:
-            res = run(self.client.post(path, headers=headers, body=body))
+            res = room_for(run(self.client.post(path, headers=headers,
+                                                body=body)))
             self.assertEqual(res.status_code, status, (path, res.text))
             self.assertIn(reason, res.text)
             self.assertEqual(os.listdir(self.dir), [], path)
