@@ -2,9 +2,9 @@
 
     python tools/mpy_compile.py SRC_DIR OUT_DIR
 
-The .mpy files are the same bytecode that freezing puts into an image, so
-code loaded from OUT_DIR behaves as it will on a board. Only files whose
-source is newer than their .mpy are recompiled.
+The .mpy files are the bytecode that freezing puts into an image (less its
+line tables, below), so code loaded from OUT_DIR behaves as it will on a
+board. Only files whose source is newer than their .mpy are recompiled.
 
 They are compiled with ``-O3``, without line numbers: code loaded from a
 file lives in RAM, and the line tables are about 8% of it (1.2 KB of heap
