@@ -270,14 +270,18 @@ class Request:
         # then (an app that never reads them saves ~1.5 KB of heap on a
         # board), and stored on the instance: later reads are plain look-ups.
         if name == 'vary':  # asked by extensions on most requests
-            value = self._vary = set()
-        else:
-            global compute
-            if compute is None:
-                # loaded once: an import statement per request would cost
-                # an allocation and microseconds (request.g on every request)
-                from .request_attrs import compute
-            value = compute(self, name)
+            # kept as _vary only (dispatch reads that): a second instance
+            # attribute would grow the request's attribute dict
+            value = self._vary
+            if value is None:
+                value = self._vary = set()
+            return value
+        global compute
+        if compute is None:
+            # loaded once: an import statement per request would cost
+            # an allocation and microseconds (request.g on every request)
+            from .request_attrs import compute
+        value = compute(self, name)
         setattr(self, name, value)
         return value
 
