@@ -265,7 +265,6 @@ class OutOfMemoryTest(unittest.TestCase):
             request_module.parse_head = saved
         self.assertEqual(res.status_code, 503)
         self.assertEqual(res.headers['Connection'], 'close')
-        # a constant reply: no error path to load when the heap is full
         self.assertEqual(res.text, 'Out of memory')
         self.assertEqual(res.headers['Content-Length'], '13')
         self.assertTrue(res.headers['Content-Type'].startswith('text/plain'))

@@ -17,10 +17,6 @@ from .request import Request
 from .response import Response
 
 CancelledError = asyncio.CancelledError
-# the reply to a request the heap had no room for
-OUT_OF_MEMORY = b'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n' \
-    b'Content-Type: text/plain; charset=UTF-8\r\nContent-Length: 13\r\n' \
-    b'\r\nOut of memory'
 
 
 async def serve_connection(app, reader, writer, scheme=None, server=None):
@@ -55,8 +51,8 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
         scheme = scheme or server.scheme
     else:
         conn = Connection(reader, writer)
-    sock = (conn, conn)  # request.sock, made once per connection
     try:
+        sock = (conn, conn)  # request.sock, made once per connection
         while True:
             conn.wait_request()
             failed = None
@@ -67,14 +63,10 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                 if isinstance(exc, MemoryError):
                     # a request too large for the heap left (many form
                     # fields on a small board): say so, do not just drop it,
-                    # and free what idle connections hold. The reply is a
-                    # constant: loading the error path may need more heap
-                    # than is left
+                    # and free what idle connections hold
                     if server is not None:
                         server.close_idle(conn)
-                    conn.write(OUT_OF_MEMORY)
-                    await conn.drain()
-                    break
+                    exc = HTTPException(503, 'Out of memory')
                 failed = exc
                 # the request, when its head could be read (a body too large
                 # or malformed): then the app's error handlers answer it
@@ -223,7 +215,10 @@ class Server:
     def on_memory_error(self):
         """The heap ran out outside a request: free what idle
         connections hold."""
-        self.close_idle(None)
+        try:
+            self.close_idle(None)
+        except MemoryError:
+            pass  # no room even to list the connections
         gc.collect()
 
     def close_idle(self, conn, count=None):
@@ -286,6 +281,13 @@ async def accept(server, sock, handle_request, ssl):
         except core.CancelledError:
             sock.close()
             return
+        except MemoryError:
+            # no room to wait on the socket: free what idle connections
+            # hold, let them close, and wait again (serve() awaits this
+            # task: it must not end). sleep_ms() allocates nothing
+            server.on_memory_error()
+            await asyncio.sleep_ms(50)
+            continue
         try:
             client, addr = sock.accept()
         except Exception:
@@ -305,7 +307,10 @@ async def accept(server, sock, handle_request, ssl):
             stream = asyncio.StreamReader(client, {'peername': addr})
             core.create_task(handle_request(stream, stream))
         except Exception as exc:
-            client.close()  # never leave an accepted socket unwatched
+            try:
+                client.close()  # never leave an accepted socket unwatched
+            except Exception:
+                pass
             if isinstance(exc, MemoryError):
                 server.on_memory_error()
 

@@ -8,7 +8,6 @@ from .microdot import Microdot
 from .response import Response
 
 CancelledError = asyncio.CancelledError
-OUT_OF_MEMORY: bytes
 
 async def serve_connection(
     app: Microdot, reader: Any, writer: Any, scheme: str | None = None, server: Server | None = None
