@@ -72,13 +72,19 @@ def find_micropython(explicit=None):
                       '--micropython PATH')
 
 
-def compile_framework(src=None, out=None):
-    """Compile modules/ to build/mpy/ (only what changed) and return it."""
+def _mpy_compile():
+    """tools/mpy_compile.py, imported from the repository."""
     sys.path.insert(0, os.path.join(ROOT, 'tools'))
     try:
         import mpy_compile
     finally:
         sys.path.pop(0)
+    return mpy_compile
+
+
+def compile_framework(src=None, out=None):
+    """Compile modules/ to build/mpy/ (only what changed) and return it."""
+    mpy_compile = _mpy_compile()
     src = src or os.path.join(ROOT, 'modules')
     out = out or os.path.join(ROOT, 'build', 'mpy')
     mpy_compile.compile_tree(src, out)
@@ -103,11 +109,7 @@ def compile_tests(tests_dir):
     could then not find a 4 KB block with 71 KB free). Beside them, links
     to examples/ and firmware/ keep the paths tests build from their
     ``__file__`` (``here + '/../examples'``) pointing where they did."""
-    sys.path.insert(0, os.path.join(ROOT, 'tools'))
-    try:
-        import mpy_compile
-    finally:
-        sys.path.pop(0)
+    mpy_compile = _mpy_compile()
     top = os.path.join(ROOT, 'build', 'mpy-tests')
     out = os.path.join(top, os.path.basename(os.path.abspath(tests_dir)))
     import subprocess
