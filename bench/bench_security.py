@@ -21,7 +21,11 @@ box through its documented API) side by side:
   with ``Sec-Fetch-Site: same-origin`` with ``CSRF(app)`` minus without),
   through each side's test client with the garbage collector off:
   ``gc.mem_alloc()`` deltas count every byte, time is the fastest of 20
-  batches taken in turn with the other variants.
+  batches taken in turn with the other variants. The same requests are
+  also sent over a real socket to each app's own server in the same
+  process (no test client parsing the response: what a board pays),
+  printed for information: upstream closes every connection, and its
+  new connection per request makes its time differences noisy.
 
 Goal (issue 10): each figure at most upstream's. Prints a markdown table
 and the verdicts; writes ``bench/results/security.json``.
@@ -65,6 +69,8 @@ from microdot import Microdot
 from microdot.test_client import TestClient
 import jwt
 N = %(n)d
+SOCKET = %(socket)r
+PORTS = %(ports)r
 VARIANTS = %(variants)r
 SECRET = %(secret)r
 TOKEN = jwt.encode({'n': 1}, SECRET, algorithm='HS256')
@@ -111,6 +117,66 @@ def call(client, variant):
     return client.get('/', headers=COOKIE)
 
 
+RAW_POST = ('POST /p HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n'
+            'Sec-Fetch-Site: same-origin\r\nOrigin: http://localhost\r\n'
+            '\r\n').encode()
+RAW_GET = ('GET / HTTP/1.1\r\nHost: localhost\r\nCookie: session=%%s\r\n'
+           '\r\n' %% TOKEN).encode()
+
+
+class SocketClient:
+    """The same requests over a real socket to the app's own server, in
+    this process: what a board pays per request (no test client parsing
+    the response). Reconnects when the server closes (upstream answers
+    HTTP/1.0 and closes every connection)."""
+
+    def __init__(self, app, port):
+        self.app = app
+        self.port = port
+        self.reader = None
+
+    async def start(self):
+        asyncio.create_task(self.app.start_server(host='127.0.0.1',
+                                                  port=self.port))
+        await asyncio.sleep(0.2)
+
+    async def request(self, raw):
+        if self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(
+                '127.0.0.1', self.port)
+        self.writer.write(raw)
+        await self.writer.drain()
+        # as little work per response as can be: both sides send these
+        # headers in this case, and the client's work must not grow with
+        # the response's other headers (ours adds Vary)
+        data = await self.reader.read(1024)
+        end = data.find(b'\r\n\r\n')
+        while end < 0 or len(data) < end + 5:  # every body here is b'1'
+            chunk = await self.reader.read(1024)
+            if not chunk:
+                break
+            data += chunk
+            end = data.find(b'\r\n\r\n')
+        if data.startswith(b'HTTP/1.0') or \
+                data.find(b'Connection: close', 0, end) >= 0:
+            self.writer.close()
+            await self.writer.wait_closed()
+            self.reader = None
+        return data
+
+    def post(self, path, headers=None, body=None):
+        return self.request(RAW_POST)
+
+    def get(self, path, headers=None):
+        return self.request(RAW_GET)
+
+
+def check(res):
+    if isinstance(res, bytes):
+        return res.split(b' ', 2)[1] == b'200' and res.endswith(b'\r\n1')
+    return res.status_code == 200 and res.text == '1'
+
+
 async def batch(client, variant, per):
     gc.collect()
     gc.disable()
@@ -127,13 +193,16 @@ async def batch(client, variant, per):
 async def main():
     clients = {}
     out = {}
-    for v in VARIANTS:
+    for i, v in enumerate(VARIANTS):
         try:
-            client = TestClient(make(v))
+            if SOCKET:
+                client = SocketClient(make(v), PORTS[i])
+                await client.start()
+            else:
+                client = TestClient(make(v))
             for _ in range(20):
                 res = await call(client, v)
-            assert res.status_code == 200 and res.text == '1', \
-                (res.status_code, res.text)
+            assert check(res), res
             clients[v] = client
         except Exception as exc:
             out[v] = {'error': '%%s: %%s' %% (type(exc).__name__, exc)}
@@ -194,9 +263,17 @@ def import_heap(binary, path, module, with_jwt=False, expect=None):
     return {'bytes': int(size)}
 
 
-def requests(binary, path, n, variants):
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def requests(binary, path, n, variants, socket=False):
     out, err = run_mp(binary, path, ['-c', REQUESTS % {
-        'n': n, 'secret': SECRET, 'variants': variants}])
+        'n': n, 'secret': SECRET, 'variants': variants, 'socket': socket,
+        'ports': [free_port() for _ in variants] if socket else []}])
     return json.loads(out) if out else {'error': err}
 
 
@@ -272,6 +349,11 @@ def main(argv):
         if up_mpy:
             results['requests']['upstream'] = requests(
                 MICROPYTHON, [up_mpy] + libs, n, base)
+        results['socket'] = {'ours': requests(
+            MICROPYTHON, [OURS_MPY] + libs, n, base, socket=True)}
+        if up_mpy:
+            results['socket']['upstream'] = requests(
+                MICROPYTHON, [up_mpy] + libs, n, base, socket=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -333,6 +415,24 @@ def main(argv):
                   '%.0f | %.0f | %s | <= upstream: %s |' % (
                       what, unit, o, u, '%.2f' % (o / u) if u > 0 else '',
                       'met' if ok else 'MISSED'))
+    sock = results.get('socket', {})
+    for what, variant, base in (('session lookup', 'session', 'plain_get'),
+                                ('CSRF check', 'csrf', 'plain_post')):
+        # no verdict: upstream closes every connection, and the new
+        # connection per request makes its time differences noisy
+        cells = []
+        for side in ('ours', 'upstream'):
+            us = delta(sock.get(side, {}), variant, base, 'us')
+            b = delta(sock.get(side, {}), variant, base, 'bytes')
+            cells.append('n/a' if us is None else '%.0f us, %.0f bytes'
+                         % (us, b))
+        print('| %s per request over a socket (what a board pays; with '
+              'Vary) | .mpy | %s | %s | | information |' % (
+                  what, cells[0], cells[1]))
+    for side in ('ours', 'upstream'):
+        res = sock.get(side, {})
+        if 'error' in res:
+            notes.append('%s socket requests: %s' % (side, res['error']))
     for side in ('ours', 'upstream'):
         res = req.get(side, {})
         if 'error' in res:

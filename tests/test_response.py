@@ -72,6 +72,21 @@ class ReturnValuesTest(unittest.TestCase):
         self.assertEqual(len([k for k in res.headers
                               if k.lower() == 'content-type']), 1)
 
+    def test_headers_dict_replaced_by_the_app_is_sent(self):
+        # headers is made on first use; one the app assigns replaces it
+        # (a response without one goes out through a cached head)
+        from microdot import NoCaseDict
+
+        def make():
+            res = Response(b'raw')
+            res.headers = NoCaseDict({'X-Mine': '1'})
+            return res
+
+        res = get(make)
+        self.assertEqual(res.headers['X-Mine'], '1')
+        self.assertEqual(res.body, b'raw')
+        self.assertEqual(res.headers['Content-Length'], '3')
+
     def test_status_alone(self):
         res = get(lambda: 204)
         self.assertEqual(res.status_code, 204)

@@ -138,7 +138,7 @@ except ImportError:  # the core changed: always take the headers dict path
 def _plain(res):
     """Whether ``res`` has no headers dict (nothing but a type and a
     length to send)."""
-    return _default_type is not None and 'headers' not in res.__dict__ \
+    return _default_type is not None and res._headers is None \
         and not getattr(res, '_connection', None)
 
 

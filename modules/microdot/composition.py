@@ -43,7 +43,7 @@ def merge_vary(res, names):
     once each (case-insensitively). A response without a headers dict keeps
     its one-piece cached head (a headers dict would cost ~1.9 KB and tens
     of microseconds per request on MicroPython)."""
-    headers = res.__dict__.get('headers')
+    headers = res._headers
     plain = headers is None and isinstance(res.body, bytes)
     value = res._vary if plain else res.headers.get('Vary')
     if not value and len(names) == 1:

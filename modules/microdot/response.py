@@ -74,7 +74,7 @@ class Response:
             self._ctype = type(self).default_content_type
         self.body = body
         if headers:
-            self.headers = h = NoCaseDict(headers)
+            self._headers = h = NoCaseDict(headers)
             if self._ctype and 'Content-Type' not in h:
                 h['Content-Type'] = self._ctype
 
@@ -83,19 +83,32 @@ class Response:
     _ctype = None
     _connection = None  # the Connection header, while there is no dict
     _vary = None  # the Vary header, while there is no dict
+    # the headers dict, once made: `_headers is None` tells a response that
+    # has none without a `__dict__` look-up (64 bytes of heap each)
+    _headers = None
     reason = None
     is_head = False
 
-    def __getattr__(self, name):
-        if name == 'headers':
-            h = self.headers = NoCaseDict()
+    @property
+    def headers(self):
+        """The response headers, a :class:`NoCaseDict` (made on first use:
+        most responses are sent without one)."""
+        h = self._headers
+        if h is None:
+            h = self._headers = NoCaseDict()
             if self._ctype:
                 h['Content-Type'] = self._ctype
             if self._connection:
                 h['Connection'] = self._connection
             if self._vary:
                 h['Vary'] = self._vary
-            return h
+        return h
+
+    @headers.setter
+    def headers(self, value):
+        self._headers = value
+
+    def __getattr__(self, name):
         if name == 'set_cookie' or name == 'delete_cookie':
             # in microdot.cookies, added to the class on first use (only
             # MicroPython gets here: see microdot.helpers.add_methods)
@@ -129,7 +142,7 @@ class Response:
         take the headers from :meth:`complete` and the pieces from
         :meth:`body_iter`).
         """
-        headers = self.__dict__.get('headers')
+        headers = self._headers
         if not isinstance(self.body, bytes) and \
                 (headers is None or 'Content-Length' not in headers):
             if http_version == '1.1' and not self.is_head:
@@ -159,11 +172,10 @@ class Response:
     def head_bytes(self, version='1.1', plain=None):
         """The status line and headers, as bytes ready to send.
 
-        ``plain``: whether the response has no headers dict, when the
-        caller knows (each ``__dict__`` look-up costs 64 bytes of heap on
-        MicroPython)."""
+        ``plain``: whether the response has no headers dict and a status
+        with a body, when the caller knows."""
         if plain is None:
-            plain = self.__dict__.get('headers') is None and \
+            plain = self._headers is None and \
                 self.status_code not in (204, 304)
         if plain and isinstance(self.body, bytes):
             return b'%s%d\r\n\r\n' % (self._prefix(version), len(self.body))
@@ -201,7 +213,7 @@ class Response:
         """
         body = self.body
         if isinstance(body, bytes):
-            plain = self.__dict__.get('headers') is None and \
+            plain = self._headers is None and \
                 self.status_code not in (204, 304)
             if self.is_head or not body or len(body) > 1460:
                 data = self.head_bytes(version, plain)

@@ -20,7 +20,7 @@ no session.
 """
 from time import time as _time
 
-from .helpers import MICROPYTHON, invoke_handler, wraps
+from .helpers import MICROPYTHON, add_methods, invoke_handler, wraps
 
 
 if MICROPYTHON:
@@ -158,47 +158,16 @@ class Session:
             session = g._session = SessionDict(request, data or {})
         return session
 
-    def update(self, request, session):
-        """Store ``session`` (a dict) as the session of ``request``; the
-        cookie is sent with the response."""
-        g = request.g
-        if session is not False:  # False: delete() asks for removal
-            if not isinstance(session, SessionDict):
-                session = SessionDict(request, session)
-            g._session = session
-        # one after-request handler per request, however many saves
-        if getattr(g, '_sess_out', None) is None:
-            request.after_request(self._finish)
-        g._sess_out = session
-        return session
-
-    def delete(self, request):
-        """Remove the session: the client is told to drop its cookie."""
-        self.get(request).clear()
-        self.update(request, False)
-
-    def cookie_args(self, request):
-        """The ``set_cookie()`` keyword arguments for ``request``."""
-        options = {'path': '/', 'http_only': True, 'same_site': 'Lax',
-                   'secure': request.scheme == 'https'}
-        options.update(self.cookie_options)
-        return options
-
-    async def _finish(self, request, response):
-        value = request.g._sess_out
-        options = self.cookie_args(request)
-        if value is False:
-            options.pop('max_age', None)
-            options.pop('expires', None)
-            response.delete_cookie(self.cookie_name, **options)
-        else:
-            # a plain dict: MicroPython's dict() and json take no subclass
-            data = {}
-            for key in value:
-                data[key] = value[key]
-            response.set_cookie(self.cookie_name,
-                                encode(data, self.secret_key), **options)
-        return response
+    def __getattr__(self, name):
+        # update(), delete(), cookie_args() and the after-request writer are
+        # in microdot.session_write, added to the class on first use (only
+        # MicroPython gets here: see microdot.helpers.add_methods)
+        if not name.startswith('__'):
+            from .session_write import SessionWrite
+            if name in SessionWrite.__dict__:
+                add_methods(Session, SessionWrite)
+                return getattr(self, name)
+        raise AttributeError(name)
 
 
 def _session_of(request):
@@ -217,3 +186,8 @@ def with_session(f):
                                     _session_of(request).get(request),
                                     *args, **kwargs)
     return wrapper
+
+
+if not MICROPYTHON:
+    from .session_write import SessionWrite
+    add_methods(Session, SessionWrite)
