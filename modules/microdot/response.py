@@ -109,13 +109,17 @@ class Response:
         self._headers = value
 
     def __getattr__(self, name):
+        # set_cookie() and delete_cookie() are in microdot.cookies,
+        # body_iter() in microdot.streaming: added to the class on first use
+        # (only MicroPython gets here: see microdot.helpers.add_methods)
         if name == 'set_cookie' or name == 'delete_cookie':
-            # in microdot.cookies, added to the class on first use (only
-            # MicroPython gets here: see microdot.helpers.add_methods)
-            from .cookies import CookieMethods
-            add_methods(Response, CookieMethods)
-            return getattr(self, name)
-        raise AttributeError(name)
+            from .cookies import CookieMethods as extras
+        elif name == 'body_iter':
+            from .streaming import StreamingMethods as extras
+        else:
+            raise AttributeError(name)
+        add_methods(Response, extras)
+        return getattr(self, name)
 
     def complete(self):
         """Fill in the headers the body implies: ``Content-Type`` and, for
@@ -161,13 +165,6 @@ class Response:
             else:
                 self.headers['Connection'] = value
         return keep_alive
-
-    def body_iter(self):
-        """The body as an async iterator of bytes pieces, unframed (no
-        chunked encoding). ``await it.aclose()`` closes a generator or
-        file body that is not read to its end."""
-        from .streaming import BodyIterator
-        return BodyIterator(self.body, self.send_file_buffer_size)
 
     def head_bytes(self, version='1.1', plain=None):
         """The status line and headers, as bytes ready to send.
@@ -308,4 +305,6 @@ class Response:
 
 if not MICROPYTHON:
     from .cookies import CookieMethods
+    from .streaming import StreamingMethods
     add_methods(Response, CookieMethods)
+    add_methods(Response, StreamingMethods)

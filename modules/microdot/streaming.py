@@ -5,6 +5,17 @@ not pay for it in RAM.
 """
 
 
+class StreamingMethods:
+    """The method of :class:`~microdot.Response` defined here, copied into
+    it (see :func:`microdot.helpers.add_methods`)."""
+
+    def body_iter(self):
+        """The body as an async iterator of bytes pieces, unframed (no
+        chunked encoding). ``await it.aclose()`` closes a generator or
+        file body that is not read to its end."""
+        return BodyIterator(self.body, self.send_file_buffer_size)
+
+
 class BodyIterator:
     """The body of a response as an async iterator of bytes pieces.
 

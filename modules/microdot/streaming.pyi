@@ -4,6 +4,9 @@ from typing import Any
 from .connection import Connection
 from .response import Response
 
+# carries Response.body_iter() (declared in response.pyi)
+class StreamingMethods: ...
+
 class BodyIterator:
     body: Any
     size: int
