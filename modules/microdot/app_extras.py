@@ -1,8 +1,9 @@
 """The methods of :class:`~microdot.Microdot` that few apps call.
 
 ``put()``, ``patch()``, ``delete()``, ``query()``, ``after_error_request()``,
-``add_middleware()``, ``mount()``, ``url_for()``, ``find_route()`` and
-``handle_request()`` are methods of the app like any other. A MicroPython
+``add_middleware()``, ``mount()``, ``url_for()``, ``find_route()``,
+``handle_request()``, ``shutdown()`` and the default ``options_handler``
+(the automatic OPTIONS reply) are methods of the app like any other. A MicroPython
 module keeps every function it defines in RAM, called or not, so they are
 defined here: on MicroPython the app's ``__getattr__`` imports this module
 and adds them to the class the first time one is used (an app that never
@@ -14,6 +15,24 @@ from .routing import lookup
 
 class AppExtras:
     """The methods above, copied into :class:`~microdot.Microdot`."""
+
+    def default_options_handler(self, req):
+        """The automatic reply to OPTIONS: the headers ``{'Allow': ...}``
+        naming the methods routes accept for the URL."""
+        allowed = lookup(self.url_map, 'OPTIONS', req.path)[1]
+        if allowed is None:
+            allowed = ['OPTIONS']
+        return {'Allow': ', '.join(allowed)}
+
+    #: The handler of OPTIONS requests no route takes: the default one
+    #: until an extension (CORS) or the app assigns another.
+    options_handler = default_options_handler
+
+    def shutdown(self):
+        """Stop accepting connections; the server ends once the requests in
+        progress complete. Safe to call from another thread on CPython."""
+        if self.server is not None:
+            self.server.shutdown()
 
     def put(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['PUT'])``."""

@@ -169,26 +169,6 @@ class Connection:
 
     # -- writing ----------------------------------------------------------
 
-    def write(self, data):
-        """Queue ``data`` for the client (send it with :meth:`drain`)."""
-        self.writer.write(data)
-
-    async def drain(self):
-        """Wait until queued data is sent."""
-        writer = self.writer
-        # MicroPython's stream sends at once when it can: drain() would only
-        # cost a coroutine when nothing is left in its buffer
-        if getattr(writer, 'out_buf', True):
-            await writer.drain()
-
-    async def aclose(self):
-        """Close the connection and wait until it is closed."""
-        try:
-            self.writer.close()
-            await self.writer.wait_closed()
-        except Exception:
-            pass  # closing a connection the client already dropped
-
 
 if not MICROPYTHON:
     from .connection_extras import ConnectionExtras
@@ -201,16 +181,3 @@ def keep_alive(request):
     if request.http_version == '1.0':
         return value is not None and value.lower() == 'keep-alive'
     return value is None or 'close' not in value.lower()
-
-
-def peer_address(writer):
-    """The (host, port) of the client on the other end of ``writer``."""
-    try:
-        addr = writer.get_extra_info('peername')
-    except Exception:
-        return None
-    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
-        # MicroPython's unix port gives a raw IPv4 sockaddr
-        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
-                addr[2] << 8 | addr[3])
-    return addr

@@ -1,6 +1,7 @@
 """The methods of :class:`~microdot.connection.Connection` the core does
-not call: line reads, ``read_idle()``, ``awrite()``, ``close()``,
-``wait_closed()``, ``get_extra_info()`` and ``linger()``.
+not call on a plain request: line reads, ``read_idle()``, ``write()``,
+``drain()``, ``awrite()``, ``aclose()``, ``close()``, ``wait_closed()``,
+``get_extra_info()`` and ``linger()``.
 
 Extensions use them on ``request.sock`` like any other method. A
 MicroPython module keeps every function it defines in RAM, called or not,
@@ -67,3 +68,23 @@ class ConnectionExtras:
         :func:`microdot.errors.linger`)."""
         from .errors import linger
         await linger(self)
+
+    def write(self, data):
+        """Queue ``data`` for the client (send it with :meth:`drain`)."""
+        self.writer.write(data)
+
+    async def drain(self):
+        """Wait until queued data is sent."""
+        writer = self.writer
+        # MicroPython's stream sends at once when it can: drain() would only
+        # cost a coroutine when nothing is left in its buffer
+        if getattr(writer, 'out_buf', True):
+            await writer.drain()
+
+    async def aclose(self):
+        """Close the connection and wait until it is closed."""
+        try:
+            self.writer.close()
+            await self.writer.wait_closed()
+        except Exception:
+            pass  # closing a connection the client already dropped

@@ -46,7 +46,6 @@ class Microdot:
         self.server = None
         #: Called for OPTIONS requests no route handles: returns the
         #: headers of the empty 200 reply. The CORS extension replaces it.
-        self.options_handler = self.default_options_handler
         self._app_stack = None
 
     def __getattr__(self, name):
@@ -115,14 +114,6 @@ class Microdot:
     abort = staticmethod(abort)
 
     # -- dispatch ---------------------------------------------------------
-
-    def default_options_handler(self, req):
-        """The automatic reply to OPTIONS: the headers ``{'Allow': ...}``
-        naming the methods routes accept for the URL."""
-        allowed = lookup(self.url_map, 'OPTIONS', req.path)[1]
-        if allowed is None:
-            allowed = ['OPTIONS']
-        return {'Allow': ', '.join(allowed)}
 
     async def dispatch_request(self, req):
         """Run middleware, hooks, the matching handler and error handling
@@ -304,12 +295,6 @@ class Microdot:
         finally:
             if MICROPYTHON:
                 asyncio.new_event_loop()  # drop stale tasks for the REPL
-
-    def shutdown(self):
-        """Stop accepting connections; the server ends once the requests in
-        progress complete. Safe to call from another thread on CPython."""
-        if self.server is not None:
-            self.server.shutdown()
 
 
 Response.already_handled = Response()

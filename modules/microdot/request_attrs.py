@@ -4,7 +4,6 @@ time a request is asked for one of them."""
 import json
 
 from .exceptions import ProtocolError
-from .connection import peer_address
 from .request import Request
 
 
@@ -74,3 +73,14 @@ def _parse_cookies(header):
     return cookies
 
 
+def peer_address(writer):
+    """The (host, port) of the client on the other end of ``writer``."""
+    try:
+        addr = writer.get_extra_info('peername')
+    except Exception:
+        return None
+    if isinstance(addr, (bytes, bytearray)) and len(addr) >= 8:
+        # MicroPython's unix port gives a raw IPv4 sockaddr
+        addr = ('%d.%d.%d.%d' % (addr[4], addr[5], addr[6], addr[7]),
+                addr[2] << 8 | addr[3])
+    return addr
