@@ -128,6 +128,12 @@ class MemoryPressureTest(unittest.TestCase):
         self.assertGreater(closed, 0)
         for _ in range(20):  # and it serves on
             self.assertEqual(get(self.port), 200)
+        # no connection's task died of an error (a MemoryError escaping
+        # the cleanup left its socket open, unwatched)
+        self.proc.kill()
+        errors = self.proc.stderr.read().decode(errors='replace')
+        self.assertNotIn("Task exception wasn't retrieved", errors,
+                         errors[-1500:])
 
 
 if __name__ == '__main__':

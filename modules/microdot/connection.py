@@ -115,17 +115,26 @@ class Connection:
             # may belong to the body or the next request)
             i = buf.find(b'\n\r\n', pos)
             j = buf.find(b'\n\n', pos, len(buf) if i < 0 else i)
-            if j >= 0:
-                self.pos = j + 2
-                return buf[pos:j].replace(b'\r\n', b'\n') \
-                    .replace(b'\n', b'\r\n')
-            if i >= 0:
-                self.pos = i + 3
-                if i > pos and buf[i - 1] == 13:
-                    return buf[pos:i - 1]
-                # bare-LF lines, then a CRLF blank line
-                return buf[pos:i].replace(b'\r\n', b'\n') \
-                    .replace(b'\n', b'\r\n')
+            if j >= 0 or i >= 0:
+                crlf = j < 0 and i > pos and buf[i - 1] == 13
+                if j >= 0:
+                    end = j + 2
+                    head = buf[pos:j]
+                else:
+                    end = i + 3
+                    head = buf[pos:i - 1] if crlf else buf[pos:i]
+                if not crlf:  # bare-LF lines (then maybe a CRLF blank line)
+                    head = head.replace(b'\r\n', b'\n') \
+                        .replace(b'\n', b'\r\n')
+                if end < len(buf):
+                    self.pos = end
+                else:
+                    # nothing after the head: drop the read buffer, which a
+                    # WebSocket or a slow handler would otherwise hold for
+                    # the connection's life
+                    self.buf = b''
+                    self.pos = 0
+                return head
             size = len(buf) - pos
             if size:
                 if not started:

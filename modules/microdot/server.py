@@ -42,11 +42,11 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
         except MemoryError:
             # the heap ran out before the connection was watched: close it
             # rather than leave a socket open on a board's small pool
-            server.close_idle(None)
             try:
                 writer.close()
             except Exception:
                 pass
+            server.on_memory_error()
             return None
         scheme = scheme or server.scheme
     else:
@@ -225,11 +225,19 @@ class Server:
         """Close up to ``count`` (default: all) connections waiting for a
         next request, oldest first, except ``conn``: under memory pressure
         or at the connection limit, new requests come first."""
-        for other in list(self.connections):
+        # it runs when the heap is out of room, so it allocates nothing:
+        # no copy of the list (cancel() only schedules the tasks, none
+        # leaves the list here)
+        for other in self.connections:
             if count is not None and count <= 0:
                 break
             if other is not conn and other.idle and not other.timed_out:
-                other.timed_out = True
+                try:
+                    # a new attribute may need a larger table: without it
+                    # the task still ends, by the CancelledError
+                    other.timed_out = True
+                except MemoryError:
+                    pass
                 other.deadline = None
                 other.task.cancel()
                 if count is not None:
