@@ -310,6 +310,33 @@ class AlreadyHandledTest(unittest.TestCase):
         res = run(client.get('/'))
         self.assertIsNone(res.body)
 
+    def test_takeover_runs_after_dispatch(self):
+        # request.sock[0].takeover: a coroutine the server awaits once
+        # dispatch (hooks included) is done with an already_handled reply,
+        # then it closes the connection (WebSocket sessions run this way)
+        app = Microdot()
+        order = []
+
+        async def session(writer):
+            order.append('session')
+            writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')
+            await writer.drain()
+
+        @app.get('/')
+        async def index(req):
+            req.sock[0].takeover = session(req.sock[1])
+            return Response.already_handled
+
+        @app.after_request
+        async def after(req, res):
+            order.append('after')
+            return res
+
+        client = make_client(app)
+        res = run(client.get('/'))
+        self.assertEqual(order, ['after', 'session'])
+        self.assertIsNone(res.body)  # the test client's already_handled
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -45,6 +45,10 @@ class Connection:
     deadline = None
     idle = True
     timed_out = False
+    #: A coroutine that takes the connection over once the response (which
+    #: is ``Response.already_handled``) is out of the dispatch: the session
+    #: of a WebSocket. The server awaits it, then closes the connection.
+    takeover = None
 
     def __getattr__(self, name):
         # readline(), awrite(), close(), linger() and the other methods the

@@ -16,6 +16,7 @@ class Connection:
     deadline: int | None
     idle: bool
     timed_out: bool
+    takeover: Awaitable[Any] | None
     bare_lf: bool
     def __init__(
         self, stream: Any, writer: Any = None, app: Microdot | None = None, task: asyncio.Task[Any] | None = None

@@ -85,6 +85,8 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                 if req.method == 'HEAD' and res is not Response.already_handled:
                     res.is_head = True  # as dispatch_request() does
             if res is Response.already_handled:
+                if conn.takeover is not None:
+                    await conn.takeover  # a WebSocket session
                 break
             # after a failed request the rest of its body is unread: close
             keep = res.framing(req.http_version, failed is None and

@@ -514,6 +514,18 @@ class _Handler:
         ws = await self._start(request, extra)
         if type(ws) is not WebSocket:
             return ws  # a 400 response, or the ASGI adapter's session done
+        session = self._session(request, ws, extra)
+        conn = request.sock[0]
+        if type(conn) is Connection:
+            # the server's connection runs the session once dispatch has
+            # returned: dispatch_request()'s frame and this one are not held
+            # for the connection's life (~350 bytes per open WebSocket on
+            # MicroPython)
+            conn.takeover = session
+            return Response.already_handled
+        return await session
+
+    async def _session(self, request, ws, extra):
         try:
             await self._call(request, ws, extra)
         except BaseException as exc:
