@@ -9,7 +9,9 @@ imported from bench/.upstream (``make bench-deps``). Measured:
 
 - echo messages/s at 16 B and 4 KB (16 messages in flight);
 - heap per open WebSocket and per open SSE stream (``gc.mem_alloc()``
-  after ``gc.collect()``, with 20 clients open, per client);
+  after ``gc.collect()``, with 20 clients open, per client), and, for
+  ours only (upstream closes every connection), per idle kept-alive HTTP
+  connection;
 - the most WebSocket clients held open (each answering an echo) in
   ``-X heapsize=64k``;
 - publish-to-100-subscribers latency: from the publish request until the
@@ -257,6 +259,13 @@ def heap_per(server, kind, n=20):
             ws.s.sendall(client_frame(b'up'))
             ws.recv()
             conns.append(ws)
+        elif kind == 'idle':  # a kept-alive HTTP connection between requests
+            s = socket.create_connection(('127.0.0.1', server.port), 5)
+            s.sendall(b'GET /mem HTTP/1.1\r\nHost: x\r\n\r\n')
+            data = b''
+            while b'\r\n\r\n' not in data:
+                data += s.recv(4096)
+            conns.append(s)
         else:
             s = socket.create_connection(('127.0.0.1', server.port), 5)
             s.sendall(b'GET /sse HTTP/1.1\r\nHost: x\r\n\r\n')
@@ -339,6 +348,8 @@ def measure(side, quick):
         out['echo_4k'] = echo_rate(server.port, 4096, seconds)
         out['heap_ws'] = heap_per(server, 'ws')
         out['heap_sse'] = heap_per(server, 'sse')
+        if side == 'ours':  # upstream closes every connection
+            out['heap_idle'] = heap_per(server, 'idle')
         out['publish_100_ms'] = publish_latency(server)
     finally:
         server.stop()
@@ -389,6 +400,10 @@ def main():
         fmt = '%.0f' if unit != 'ms' else '%.2f'
         lines.append('| %s | %s | %s | %s | %.2f | %s |' % (
             label, unit, fmt % a, fmt % b, ratio, verdict))
+    if ours.get('heap_idle') is not None:
+        lines.append('| heap per idle kept-alive HTTP connection | bytes | '
+                     '%.0f | - (closes every connection) | - | |'
+                     % ours['heap_idle'])
     lines.append('')
     lines.append('upstream has no pub/sub: its figure loops over the '
                  'clients with `await ws.send()` by hand.')
