@@ -259,18 +259,15 @@ def heap_per(server, kind, n=20):
             ws.s.sendall(client_frame(b'up'))
             ws.recv()
             conns.append(ws)
-        elif kind == 'idle':  # a kept-alive HTTP connection between requests
-            s = socket.create_connection(('127.0.0.1', server.port), 5)
-            s.sendall(b'GET /mem HTTP/1.1\r\nHost: x\r\n\r\n')
-            data = b''
-            while b'\r\n\r\n' not in data:
-                data += s.recv(4096)
-            conns.append(s)
         else:
+            # an SSE stream, or ('idle') a kept-alive HTTP connection
+            # waiting for its next request
+            path, until = ('/mem', b'\r\n\r\n') if kind == 'idle' else \
+                ('/sse', b'data: hi')
             s = socket.create_connection(('127.0.0.1', server.port), 5)
-            s.sendall(b'GET /sse HTTP/1.1\r\nHost: x\r\n\r\n')
+            s.sendall(b'GET %s HTTP/1.1\r\nHost: x\r\n\r\n' % path.encode())
             data = b''
-            while b'data: hi' not in data:
+            while until not in data:
                 data += s.recv(4096)
             conns.append(s)
     time.sleep(0.2)
