@@ -55,11 +55,6 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
         sock = (conn, conn)  # request.sock, made once per connection
         while True:
             conn.wait_request()
-            if conn.pos >= len(conn.buf) and not await conn._fill():
-                # the next request's first bytes are awaited here, not in
-                # Request.create(): an idle kept-alive connection holds no
-                # frames of the request reader (~800 bytes on MicroPython)
-                break  # closed by the client between requests
             failed = None
             try:
                 req = await Request.create(app, conn, None, None, scheme, sock)
