@@ -12,7 +12,8 @@ reader (``read``, ``readexactly``, ``readline``) and writer (``write``,
 and MicroPython alike.
 """
 from .exceptions import HTTPException, ProtocolError
-from .helpers import MICROPYTHON, ticks_ms, ticks_add, add_methods
+from .helpers import MICROPYTHON, ticks_ms, ticks_add, add_methods, \
+    method_on_first_use
 
 class Connection:
     """A client connection: buffered reads, writes and deadlines.
@@ -54,12 +55,8 @@ class Connection:
         # readline(), awrite(), close(), linger() and the other methods the
         # core does not call are in microdot.connection_extras, added to the
         # class on first use (see there); only MicroPython gets here
-        if not name.startswith('__'):
-            from .connection_extras import ConnectionExtras
-            if name in ConnectionExtras.__dict__:
-                add_methods(Connection, ConnectionExtras)
-                return getattr(self, name)
-        raise AttributeError(name)
+        return method_on_first_use(self, Connection, name,
+                                   'connection_extras', 'ConnectionExtras')
 
     # -- deadlines (the watchdog reads them) ------------------------------
 

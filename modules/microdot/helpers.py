@@ -37,6 +37,20 @@ def add_methods(cls, extras):
             setattr(cls, name, value)
 
 
+def method_on_first_use(obj, cls, name, module, extras):
+    """What a class's ``__getattr__`` returns for ``name`` on MicroPython:
+    when class ``extras`` of module ``microdot.<module>`` has it, its
+    methods are added to ``cls`` (:func:`add_methods`) and ``obj``'s
+    attribute is returned; otherwise AttributeError."""
+    if not name.startswith('__'):
+        extras = getattr(__import__('microdot.' + module, None, None,
+                                    [extras]), extras)
+        if name in extras.__dict__:
+            add_methods(cls, extras)
+            return getattr(obj, name)
+    raise AttributeError(name)
+
+
 if MICROPYTHON:
     from time import ticks_ms, ticks_add, ticks_diff
 

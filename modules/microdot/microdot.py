@@ -2,7 +2,8 @@
 and mounting."""
 import asyncio
 
-from .helpers import MICROPYTHON, invoke_handler, add_methods
+from .helpers import MICROPYTHON, invoke_handler, add_methods, \
+    method_on_first_use
 if MICROPYTHON:
     from .helpers import FUNCTION, GENERATOR
 from .exceptions import HTTPException, abort
@@ -52,12 +53,8 @@ class Microdot:
         # put(), mount(), url_for() and the other methods few apps call are
         # in microdot.app_extras, added to the class on first use (see
         # there); only MicroPython gets here for them
-        if not name.startswith('__'):
-            from .app_extras import AppExtras
-            if name in AppExtras.__dict__:
-                add_methods(Microdot, AppExtras)
-                return getattr(self, name)
-        raise AttributeError(name)
+        return method_on_first_use(self, Microdot, name, 'app_extras',
+                                   'AppExtras')
 
     # -- registration -----------------------------------------------------
 

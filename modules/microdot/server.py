@@ -109,7 +109,9 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                 if not await stream.drain(65536):
                     break
     except CancelledError:
-        if not conn.timed_out:
+        # a timeout (the watchdog), or an idle connection closed by the
+        # server (close_idle, shutdown): end quietly
+        if not (conn.timed_out or conn.idle):
             raise
     except (OSError, EOFError):
         pass  # the client went away
@@ -233,13 +235,10 @@ class Server:
         for other in self.connections:
             if count is not None and count <= 0:
                 break
-            if other is not conn and other.idle and not other.timed_out:
-                try:
-                    # a new attribute may need a larger table: without it
-                    # the task still ends, by the CancelledError
-                    other.timed_out = True
-                except MemoryError:
-                    pass
+            # an idle connection waits under a deadline; None once it is
+            # cancelled (the attribute exists already: nothing allocated)
+            if other is not conn and other.idle and \
+                    other.deadline is not None:
                 other.deadline = None
                 other.task.cancel()
                 if count is not None:

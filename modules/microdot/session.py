@@ -20,7 +20,8 @@ no session.
 """
 from time import time as _time
 
-from .helpers import MICROPYTHON, add_methods, invoke_handler, wraps
+from .helpers import MICROPYTHON, add_methods, invoke_handler, \
+    method_on_first_use, wraps
 
 
 if MICROPYTHON:
@@ -162,12 +163,8 @@ class Session:
         # update(), delete(), cookie_args() and the after-request writer are
         # in microdot.session_write, added to the class on first use (only
         # MicroPython gets here: see microdot.helpers.add_methods)
-        if not name.startswith('__'):
-            from .session_write import SessionWrite
-            if name in SessionWrite.__dict__:
-                add_methods(Session, SessionWrite)
-                return getattr(self, name)
-        raise AttributeError(name)
+        return method_on_first_use(self, Session, name, 'session_write',
+                                   'SessionWrite')
 
 
 def _session_of(request):

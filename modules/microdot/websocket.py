@@ -519,7 +519,7 @@ class _Handler:
         if type(conn) is Connection:
             # the server's connection runs the session once dispatch has
             # returned: dispatch_request()'s frame and this one are not held
-            # for the connection's life (~350 bytes per open WebSocket on
+            # for the connection's life (320 bytes per open WebSocket on
             # MicroPython)
             conn.takeover = session
             return Response.already_handled
