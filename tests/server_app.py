@@ -12,6 +12,7 @@ from support import HAS_SOCKETS, IS_MICROPYTHON, Countdown, LiveServer, run
 # bigger than any buffer the server uses; kept small on MicroPython, where
 # the test may run on a board with ~100 KB of heap
 BIG_SIZE = 8 * 1024 if IS_MICROPYTHON else 40 * 1024
+STREAM_BIG_PIECES = 32  # /stream-big: 512 KB in 16 KB pieces
 HUGE_LINE = 8000 if IS_MICROPYTHON else 70000
 
 
@@ -111,6 +112,16 @@ def make_app(file_dir=None):
         def gen():
             for i in range(5):
                 yield 'line %d\n' % i
+        return gen()
+
+    @app.get('/stream-big')
+    async def stream_big(req):
+        # 16 KB pieces, each filled with its own letter: more than a
+        # loopback socket buffers, so writes go out in part and drain()
+        # waits for the client
+        def gen():
+            for i in range(STREAM_BIG_PIECES):
+                yield bytes([65 + i % 26]) * 16384
         return gen()
 
     @app.get('/async-iter')

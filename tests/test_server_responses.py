@@ -3,10 +3,20 @@
 What the server writes: status lines, headers, streams, files.
 """
 import asyncio
+import socket
 
-from server_app import ServerTestCase, BIG_SIZE, big_file_data
+from server_app import ServerTestCase, BIG_SIZE, STREAM_BIG_PIECES, \
+    big_file_data
 from support import TIMEOUT, ConnectionClosed, build_request, make_temp_dir, \
     now, remove_tree, write_file
+
+
+def small_buffer(stream, option):
+    sock = getattr(stream, 's', None) or stream.get_extra_info('socket')
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, option, 16384)
+    except OSError:
+        pass  # a board's stack without the option: its buffers are small
 
 
 class ServerResponsesTest(ServerTestCase):
@@ -63,6 +73,53 @@ class ServerResponsesTest(ServerTestCase):
             if await self.kept_alive(c, res):
                 await c.send(build_request('GET', '/hello/f'))
                 self.assertEqual((await c.read_response()).body, b'hello f')
+
+        self.serve(go)
+
+    def test_stalled_reader_gets_every_byte_and_others_are_served(self):
+        # a client that stops reading fills the socket: the server's writes
+        # go out in part (on MicroPython, server.SocketStream keeps the rest
+        # for drain()) and the other connections are served meanwhile
+        async def go(srv):
+            c = await srv.client()
+            # small socket buffers on both ends (Linux's SO_SNDBUF 7,
+            # SO_RCVBUF 8), so the kernel can not take the whole response
+            small_buffer(c.writer, 8)
+            while not srv.app.server.connections:
+                await asyncio.sleep(0.01)
+            small_buffer(srv.app.server.connections[0].writer, 7)
+            await c.send(build_request('GET', '/stream-big'))
+            await asyncio.sleep(0.3)  # not reading
+            start = now()
+            res = await srv.request('GET', '/hello/meanwhile')
+            self.assertEqual(res.body, b'hello meanwhile')
+            self.assertLess(now() - start, 2)
+            # read on, counting each piece's letter (the chunk sizes are
+            # hex digits): nothing kept, so a board's heap is enough
+            head = b''
+            counts = [0] * 26
+            while True:
+                data = await asyncio.wait_for(c.reader.read(16384), 10)
+                if not data:
+                    break
+                if head is not None:
+                    head += data
+                    end = head.find(b'\r\n\r\n')
+                    if end < 0:
+                        continue
+                    self.assertTrue(head.startswith(b'HTTP/1.1 200'), head)
+                    data = head[end + 4:]
+                    head = None
+                for i in range(26):
+                    counts[i] += data.count(bytes([65 + i]))
+                if data.endswith(b'\r\n0\r\n\r\n'):
+                    break
+            self.assertIsNone(head)
+            for i in range(26):
+                pieces = len([k for k in range(STREAM_BIG_PIECES)
+                              if k % 26 == i])
+                self.assertEqual(counts[i], pieces * 16384, chr(65 + i))
+            await c.close()
 
         self.serve(go)
 

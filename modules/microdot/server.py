@@ -17,6 +17,9 @@ from .request import Request
 from .response import Response
 
 CancelledError = asyncio.CancelledError
+if MICROPYTHON:
+    # core._io_queue, looked up each time: new_event_loop() replaces it
+    from asyncio import core
 
 
 async def serve_connection(app, reader, writer, scheme=None, server=None):
@@ -150,14 +153,15 @@ class Server:
         self.debug = debug
         self.connections = []
         self.shutting_down = False
-        self.listener = None  # the asyncio server
+        self.listener = None  # the asyncio server (MicroPython: the accept task)
         self.scheme = 'http'
         self._watchdog = None
 
     _stopped = None  # CPython: an asyncio.Event set by shutdown()
 
     async def bind(self, host, port, ssl=None, start_serving=True):
-        """Open the listening socket; returns the asyncio server."""
+        """Open the listening socket; returns the asyncio server (on
+        MicroPython the task accepting connections)."""
         app = self.app
         app.debug = self.debug
         app.server = self
@@ -192,9 +196,9 @@ class Server:
         await self.bind(host, port, ssl)
         try:
             if MICROPYTHON:
-                # accept() returns when shutdown() closes the listener (no
+                # the accept task returns when shutdown() cancels it (no
                 # asyncio.Event: its module is 1.2 KB of heap)
-                await self.listener.wait_closed()
+                await self.listener
             else:
                 # not the listener's wait_closed(): on CPython it also waits
                 # for every open connection, and a WebSocket may stay open
@@ -270,11 +274,71 @@ class Server:
         :func:`microdot.cpython.listen`).
         """
         self.shutting_down = True
-        if self.listener is not None:
-            self.listener.close()
+        listener = self.listener
+        if listener is not None:
+            # MicroPython's is the accept task (see listen())
+            listener.cancel() if MICROPYTHON else listener.close()
         self.close_idle(None)
         if self._stopped is not None:
             self._stopped.set()
+
+
+class SocketStream:
+    """MicroPython: an accepted socket as the stream a connection reads and
+    writes (asyncio's ``read``, ``write``, ``drain``, ``close``,
+    ``wait_closed``, ``get_extra_info``).
+
+    Not asyncio's own ``Stream``: importing ``asyncio.stream`` costs 1.9 KB
+    of heap, and its ``Stream`` keeps the peer address in a dict (96 bytes
+    more per connection).
+    """
+    out_buf = b''  # what a write could not send at once (drain() sends it)
+
+    def __init__(self, sock, addr):
+        self.s = sock
+        self.addr = addr
+
+    def get_extra_info(self, name, default=None):
+        """``'peername'``: the client's address, as asyncio gives it."""
+        return self.addr if name == 'peername' else default
+
+    def read(self, n=-1):  # async, as a generator (asyncio's own style)
+        """Up to ``n`` bytes once some arrive; b'' at the end of the
+        stream."""
+        while True:
+            yield core._io_queue.queue_read(self.s)
+            data = self.s.read(n)
+            if data is not None:
+                return data
+
+    def write(self, data):
+        """Send what the socket takes now, buffer the rest for drain()."""
+        if not self.out_buf:
+            sent = self.s.write(data)
+            if sent == len(data):
+                return
+            if sent is not None:
+                data = data[sent:]
+        self.out_buf += data
+
+    def drain(self):  # async
+        """Wait until the buffered bytes are sent."""
+        if not self.out_buf:
+            return (yield from asyncio.sleep_ms(0))
+        view = memoryview(self.out_buf)
+        sent = 0
+        while sent < len(view):
+            yield core._io_queue.queue_write(self.s)
+            n = self.s.write(view[sent:])
+            if n is not None:
+                sent += n
+        self.out_buf = b''
+
+    def close(self):
+        pass  # wait_closed() closes the socket, as asyncio's does
+
+    async def wait_closed(self):
+        self.s.close()
 
 
 async def accept(server, sock, handle_request, ssl):
@@ -283,11 +347,10 @@ async def accept(server, sock, handle_request, ssl):
     # listening, the process exits, and the accepted socket is left open
     # (on a board with a fixed socket pool, repeats exhaust it). This one
     # closes such a socket, frees idle connections, and goes on.
-    from asyncio import core
     while True:
         try:
             yield core._io_queue.queue_read(sock)
-        except core.CancelledError:
+        except CancelledError:
             sock.close()
             return
         except MemoryError:
@@ -313,8 +376,8 @@ async def accept(server, sock, handle_request, ssl):
                 client = ssl.wrap_socket(client, server_side=True,
                                          do_handshake_on_connect=False)
             client.setblocking(False)
-            stream = asyncio.StreamReader(client, {'peername': addr})
-            core.create_task(handle_request(stream, stream))
+            stream = SocketStream(client, addr)
+            asyncio.create_task(handle_request(stream, stream))
         except Exception as exc:
             try:
                 client.close()  # never leave an accepted socket unwatched
@@ -325,17 +388,15 @@ async def accept(server, sock, handle_request, ssl):
 
 
 async def listen(server, host, port, handle_request, ssl):
-    """Bind and listen on MicroPython; returns asyncio's Server object
-    (``close()``, ``await wait_closed()``) running :func:`accept`."""
+    """Bind and listen on MicroPython; returns the task running
+    :func:`accept` (cancelling it closes the socket)."""
     import socket
-    from asyncio.stream import Server
     info = socket.getaddrinfo(host, port)[0]
     sock = socket.socket(info[0])
     sock.setblocking(False)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(info[-1])
     sock.listen(5)
-    listener = Server()
-    listener.task = asyncio.create_task(accept(server, sock, handle_request, ssl))
-    await asyncio.sleep_ms(0)  # let accept() start, so close() is handled
-    return listener
+    task = asyncio.create_task(accept(server, sock, handle_request, ssl))
+    await asyncio.sleep_ms(0)  # let accept() start, so cancel() is handled
+    return task
