@@ -302,9 +302,10 @@ class SocketStream:
         """``'peername'``: the client's address, as asyncio gives it."""
         return self.addr if name == 'peername' else default
 
-    def read(self, n=-1):  # async, as a generator (asyncio's own style)
+    def read(self, n):  # async, as a generator (asyncio's own style)
         """Up to ``n`` bytes once some arrive; b'' at the end of the
-        stream."""
+        stream. (No read-to-the-end with ``n`` < 0, which asyncio has: the
+        connection always asks for a size.)"""
         while True:
             yield core._io_queue.queue_read(self.s)
             data = self.s.read(n)
