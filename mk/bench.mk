@@ -4,6 +4,8 @@
 # the README's bench section. See bench/README.md. BENCH_ARGS passes options
 # to bench/run.py (e.g. BENCH_ARGS="--rounds 10" or "--only cpython").
 BENCH_UPSTREAM := bench/.upstream/microdot/__init__.py
+# 2.7.0 too, for the figures where 2.5.1 does less work (bench_security.py)
+BENCH_UPSTREAM27 := bench/.upstream27/microdot/__init__.py
 BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ARGS ?=
 .PHONY: bench bench-deps
@@ -14,7 +16,7 @@ bench: $(STAMP) mpy bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-bench-deps: $(BENCH_UPSTREAM) $(BENCH_STAMP)
+bench-deps: $(BENCH_UPSTREAM) $(BENCH_UPSTREAM27) $(BENCH_STAMP)
 	@command -v wrk >/dev/null 2>&1 || { \
 	  echo "wrk missing: installing it with apt-get"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -25,6 +27,11 @@ bench-deps: $(BENCH_UPSTREAM) $(BENCH_STAMP)
 $(BENCH_UPSTREAM): $(STAMP)
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps \
 	  --target bench/.upstream microdot==2.5.1
+	@touch $@
+
+$(BENCH_UPSTREAM27): $(STAMP)
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps \
+	  --target bench/.upstream27 microdot==2.7.0
 	@touch $@
 
 $(BENCH_STAMP): bench/requirements.txt $(STAMP)
