@@ -6,7 +6,7 @@ import asyncio
 import unittest
 
 from microdot import Request
-from server_app import ServerTestCase
+from server_app import ServerTestCase, make_app
 from support import IS_MICROPYTHON, ConnectionClosed, build_request, now
 
 
@@ -32,6 +32,39 @@ class KeepAliveTest(ServerTestCase):
             self.assertFalse(await c.is_closed(0.2))
 
         self.serve(go)
+
+    @unittest.skipIf(IS_MICROPYTHON, 'needs weakref (CPython)')
+    def test_idle_connection_holds_no_request_or_response(self):
+        # an idle kept-alive connection must not keep its last request and
+        # response alive (on a board each held ~0.5 KB per connection)
+        import gc
+        import weakref
+        app = make_app(None)
+        refs = []
+
+        @app.get('/remember')
+        async def remember(req):
+            refs.append(weakref.ref(req))
+            return 'kept'
+
+        @app.after_request
+        def keep_response(req, res):
+            if req.path == '/remember':
+                refs.append(weakref.ref(res))
+
+        async def go(srv):
+            c = await srv.client()
+            await c.send(build_request('GET', '/remember'))
+            self.assertEqual((await c.read_response()).body, b'kept')
+            await asyncio.sleep(0.1)  # the connection waits, idle
+            gc.collect()
+            self.assertEqual(len(refs), 2)
+            self.assertEqual([r() for r in refs], [None, None])
+            self.assertFalse(await c.is_closed(0.1))
+            await c.send(build_request('GET', '/hello/again'))
+            self.assertEqual((await c.read_response()).body, b'hello again')
+
+        self.serve(go, app)
 
     def test_pipelined_requests(self):
         async def go(srv):

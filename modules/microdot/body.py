@@ -261,7 +261,7 @@ async def read_line(conn, limit):
             return buf[pos:end]
         if len(buf) - pos > limit + 1:  # + 1: a CR whose LF is on its way
             raise ValueError('line too long')
-        if not await conn._fill():
+        if not await conn.fill():
             if conn.pos < len(conn.buf):
                 raise EOFError('connection closed mid-line')
             return None
@@ -276,7 +276,7 @@ async def readline(conn, limit):
             line = conn.buf[conn.pos:end]
             conn.pos = end
             return line
-        if not await conn._fill():
+        if not await conn.fill():
             line = conn.buf[conn.pos:]
             conn.pos = len(conn.buf)
             return line

@@ -82,7 +82,10 @@ class Connection:
 
     # -- reading ----------------------------------------------------------
 
-    async def _fill(self):
+    async def fill(self):
+        """Read the next piece of the stream into the buffer; False at the
+        end of the stream. (The server waits for a next request with it,
+        so an idle connection holds no frame of :meth:`read_head`.)"""
         try:
             data = await self.stream.read(self.chunk_size)
         except MemoryError:
@@ -146,7 +149,7 @@ class Connection:
                     raise ProtocolError(414)
                 if size > limit:
                     raise ProtocolError(431)
-            if not await self._fill():
+            if not await self.fill():
                 if size:
                     raise ProtocolError(400, 12)  # Incomplete request
                 return None
@@ -157,7 +160,7 @@ class Connection:
         if self.pos >= len(self.buf):
             if n > self.chunk_size:
                 return await self.stream.read(n)
-            if not await self._fill():
+            if not await self.fill():
                 return b''
         if n < 0:
             n = len(self.buf) - self.pos
