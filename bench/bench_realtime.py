@@ -9,7 +9,8 @@ imported from bench/.upstream (``make bench-deps``). Measured:
 
 - echo messages/s at 16 B and 4 KB (16 messages in flight);
 - heap per open WebSocket and per open SSE stream (``gc.mem_alloc()``
-  after ``gc.collect()``, with 20 clients open, per client), and, for
+  after ``gc.collect()``, with 20 clients open, per client, after one
+  client of the kind has come and gone), and, for
   ours only (upstream closes every connection), per idle kept-alive HTTP
   connection;
 - the most WebSocket clients held open (each answering an echo) in
@@ -251,9 +252,18 @@ def echo_rate(port, size, seconds, window=16):
 
 
 def heap_per(server, kind, n=20):
-    base = int(server.get('/mem'))
+    """Heap per open connection of ``kind``, with ``n`` open. One is opened
+    and closed first: what the first connection of a kind loads for good
+    (a lazily imported module, a cache) is not a per-connection cost."""
+    base = None
     conns = []
-    for _ in range(n):
+    for i in range(n + 1):
+        if i == 1:
+            for c in conns:
+                c.close()
+            conns = []
+            time.sleep(0.2)
+            base = int(server.get('/mem'))
         if kind == 'ws':
             ws = WS(server.port, '/bare')
             ws.s.sendall(client_frame(b'up'))

@@ -7,7 +7,7 @@ import unittest
 from microdot import Microdot
 from microdot.sse import with_sse, sse_response, format_event
 from support import run, make_client, LiveServer, \
-    build_request, HAS_SOCKETS
+    build_request, HAS_SOCKETS, IS_MICROPYTHON
 
 
 class FormatTest(unittest.TestCase):
@@ -193,6 +193,20 @@ def live_app(state):
             state['busy_cancelled'] = True
             raise
 
+    @app.route('/held')
+    @with_sse
+    async def held(request, sse):
+        await sse.send('open')
+        state['release'] = asyncio.Event()
+        await state['release'].wait()
+
+    @app.after_request
+    def remember(request, response):
+        if request.path == '/held':
+            import weakref
+            state['response'] = weakref.ref(response)
+            state['body_iter_is_body'] = response.body_iter() is response.body
+
     return app
 
 
@@ -232,6 +246,28 @@ class LiveTest(unittest.TestCase):
                 await asyncio.sleep(0.05)
         state = self.serve(go)
         self.assertTrue(state.get('cancelled'))
+
+    @unittest.skipIf(IS_MICROPYTHON, 'needs weakref (CPython)')
+    def test_open_stream_holds_no_response(self):
+        # while an event stream is open, the server holds neither the
+        # Response nor a wrapper around its body (on a board: ~700 bytes
+        # per open stream)
+        import gc
+
+        async def go(srv, state):
+            c = await srv.client()
+            await c.send(build_request('GET', '/held'))
+            buf = b''
+            while b'data: open' not in buf:
+                buf += await asyncio.wait_for(c.reader.read(1024), 3)
+            gc.collect()
+            self.assertTrue(state['body_iter_is_body'])
+            self.assertIsNone(state['response']())
+            state['release'].set()
+            while not buf.endswith(b'0\r\n\r\n'):  # the chunked end
+                buf += await asyncio.wait_for(c.reader.read(1024), 3)
+            await c.close()
+        self.serve(go)
 
     def test_client_that_leaves_mid_stream(self):
         async def go(srv, state):

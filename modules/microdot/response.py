@@ -14,6 +14,9 @@ def reason_phrase(status_code):
     return reason_phrase(status_code)
 
 
+# what write() returns when nothing is left to wait for: MicroPython awaits
+# an exhausted iterator at once, with no allocation
+_SENT = iter(())
 _heads = {}  # Content-Type -> {status: b'HTTP/1.1 ... Content-Length: '}
 _type_cache = [None, None]  # default_content_type -> header value
 
@@ -198,18 +201,24 @@ class Response:
         lines.append('\r\n')
         return ''.join(lines).encode()
 
-    async def write(self, stream, version='1.1', conn=None):
+    def write(self, stream, version='1.1', conn=None):
         """Write the whole response to ``stream``: an asyncio stream, a
         :class:`~microdot.connection.Connection`, or a stream with only
-        MicroPython's ``awrite()``.
+        MicroPython's ``awrite()``. Returns an awaitable: ``await
+        res.write(stream)``.
 
         A streamed body goes out with chunked transfer encoding when the
         headers say so (see :meth:`framing`). ``conn`` (the server's
         connection) puts each write of a streamed body under the request
         timeout.
         """
+        # not a coroutine itself: a body in memory is written here and only
+        # the drain is awaited, and a streamed one is written by the
+        # awaitable returned, so no frame of this method is held while a
+        # stream lasts (160 bytes per open event stream on MicroPython), nor
+        # allocated per response
         body = self.body
-        if isinstance(body, bytes):
+        if isinstance(body, bytes) and hasattr(stream, 'drain'):
             plain = self._headers is None and \
                 self.status_code not in (204, 304)
             if self.is_head or not body or len(body) > 1460:
@@ -221,22 +230,17 @@ class Response:
                                               len(body), body)
             else:
                 data = self.head_bytes(version, False) + body
-            if hasattr(stream, 'drain'):
-                stream.write(data)
-                if data is not body and len(body) > 1460 and \
-                        not self.is_head:
-                    stream.write(body)  # no copy of a large body
-                # MicroPython's stream sends at once when it can: drain()
-                # would only cost a coroutine when nothing is left buffered
-                if getattr(stream, 'out_buf', True):
-                    await stream.drain()
-            else:
-                await stream.awrite(data)
-                if len(body) > 1460 and not self.is_head:
-                    await stream.awrite(body)
-            return
+            stream.write(data)
+            if data is not body and len(body) > 1460 and not self.is_head:
+                stream.write(body)  # no copy of a large body
+            # MicroPython's stream sends at once when it can: drain() would
+            # only cost a coroutine when nothing is left buffered
+            if getattr(stream, 'out_buf', True) or not MICROPYTHON:
+                return stream.drain()
+            return _SENT
+        # a stream, or a stream with only awrite()
         from .streaming import write_streamed
-        await write_streamed(self, stream, version, conn)
+        return write_streamed(self, stream, version, conn)
 
     def _prefix(self, version):
         """The head of a response with no headers dict, up to the value of

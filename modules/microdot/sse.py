@@ -77,6 +77,9 @@ class SSE:
     #: whose route sets no ``keepalive`` of its own
     keepalive = None
     is_sse = True  # how pub/sub tells an SSE from a WebSocket
+    # as the response's body, its pieces need no wrapper: non-empty bytes
+    # (see Response.body_iter)
+    ready_pieces = True
     closed = False
     # class defaults: each attribute an instance stores costs 16 bytes of
     # heap for as long as the stream is open
@@ -255,7 +258,9 @@ class SSE:
             self._last = ticks_ms()
             self._pinger = asyncio.create_task(self._keepalive(self._every))
         try:
-            await call[0](*call[1], **call[2])
+            coro = call[0](*call[1], **call[2])
+            call = None  # the tuples and kwargs are not held for the stream
+            await coro
         except CancelledError:
             if not self.closed:
                 raise  # not the client: the server's timeout or shutdown

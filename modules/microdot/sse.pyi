@@ -14,6 +14,7 @@ def format_event(
 class SSE:
     keepalive: ClassVar[float | None]
     is_sse: ClassVar[bool]
+    ready_pieces: ClassVar[bool]
     closed: bool
     def __init__(self) -> None: ...
     async def send(

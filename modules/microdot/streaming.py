@@ -12,8 +12,16 @@ class StreamingMethods:
     def body_iter(self):
         """The body as an async iterator of bytes pieces, unframed (no
         chunked encoding). ``await it.aclose()`` closes a generator or
-        file body that is not read to its end."""
-        return BodyIterator(self.body, self.send_file_buffer_size)
+        file body that is not read to its end.
+
+        A body whose ``ready_pieces`` attribute is true (an SSE stream) is
+        already such an iterator, of non-empty bytes, with ``aclose()``:
+        it is returned as it is, so waiting for its next piece holds no
+        wrapper (352 bytes per open event stream on MicroPython)."""
+        body = self.body
+        if getattr(body, 'ready_pieces', False):
+            return body
+        return BodyIterator(body, self.send_file_buffer_size)
 
 
 class BodyIterator:
@@ -113,11 +121,13 @@ async def write_streamed(response, stream, version, conn):
         await _send_file(body, stream, head, response.send_file_buffer_size)
         return
     it = response.body_iter()
+    is_head = response.is_head
+    response = body = None  # not held while the stream lasts: its headers
     try:
-        if response.is_head:
+        if is_head:
             await _send(stream, head)
             return
-        if not it.immediate():
+        if type(it) is not BodyIterator or not it.immediate():
             await _send(stream, head)  # the client sees the reply start
             head = None
         if conn is not None:

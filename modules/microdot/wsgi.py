@@ -193,7 +193,7 @@ class _Iterable:
     def __next__(self):
         while not self.done:
             try:
-                piece = self.loop.run_until_complete(self.it.__anext__())
+                piece = self.loop.run_until_complete(_next_piece(self.it))
             except StopAsyncIteration:
                 self.close()
                 break
@@ -210,6 +210,12 @@ class _Iterable:
         if not self.done:
             self.done = True
             self.loop.run_until_complete(self.it.aclose())
+
+
+async def _next_piece(it):
+    # __anext__() itself runs on the loop: a body that is its own iterator
+    # (an SSE stream) starts its tasks in it
+    return await it.__anext__()
 
 
 class _Socket:
