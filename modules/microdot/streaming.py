@@ -121,13 +121,16 @@ async def write_streamed(response, stream, version, conn):
         await _send_file(body, stream, head, response.send_file_buffer_size)
         return
     it = response.body_iter()
+    # a body iterated as it is (an SSE stream) is async: its first piece
+    # is never at hand at once
+    immediate = it is not body and it.immediate()
     is_head = response.is_head
     response = body = None  # not held while the stream lasts: its headers
     try:
         if is_head:
             await _send(stream, head)
             return
-        if type(it) is not BodyIterator or not it.immediate():
+        if not immediate:
             await _send(stream, head)  # the client sees the reply start
             head = None
         if conn is not None:
