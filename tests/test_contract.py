@@ -338,5 +338,35 @@ class AlreadyHandledTest(unittest.TestCase):
         self.assertIsNone(res.body)  # the test client's already_handled
 
 
+    def test_takeover_end_gets_how_the_takeover_ended(self):
+        # request.sock[0].takeover_end: awaited with None once the takeover
+        # returned, with the exception that ended it otherwise (the
+        # WebSocket's closing handshake runs this way, with no coroutine of
+        # the extension's held around the handler)
+        app = Microdot()
+        ended = []
+
+        async def session(fail):
+            if fail:
+                raise ValueError('handler failed')
+
+        async def end(exc):
+            ended.append(exc)
+
+        @app.get('/<int:fail>')
+        async def index(req, fail):
+            conn = req.sock[0]
+            conn.takeover = session(fail)
+            conn.takeover_end = end
+            return Response.already_handled
+
+        client = make_client(app)
+        run(client.get('/0'))
+        run(client.get('/1'))
+        self.assertIsNone(ended[0])
+        self.assertIsInstance(ended[1], ValueError)
+        self.assertEqual(len(ended), 2)
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -35,6 +35,21 @@ class RequestAttributesTest(unittest.TestCase):
         self.assertEqual(self.seen['path'], '/p/abc')
         self.assertFalse(self.seen['query_string'])
 
+    def test_url_and_version_without_query_or_escapes(self):
+        # url is the path (not stored twice), http_version 1.1 unless said
+        call(self.app, 'GET', '/p/abc')
+        req = self.seen['req']
+        self.assertEqual((self.seen['url'], req.url, req.path),
+                         ('/p/abc', '/p/abc', '/p/abc'))
+        self.assertEqual(req.http_version, '1.1')
+        call(self.app, 'GET', '/p/a%20b')
+        req = self.seen['req']
+        self.assertEqual((req.url, req.path), ('/p/a%20b', '/p/a b'))
+        req.url = '/changed'
+        self.assertEqual(req.url, '/changed')
+        r = Request(self.app, ('1.2.3.4', 5), 'GET', '/x', '1.0', {})
+        self.assertEqual((r.url, r.http_version), ('/x', '1.0'))
+
     def test_app_and_client_addr(self):
         call(self.app, 'GET', '/p/a')
         req = self.seen['req']

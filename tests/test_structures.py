@@ -133,6 +133,95 @@ class NoCaseDictTest(unittest.TestCase):
         self.assertIsInstance(NoCaseDict(), dict)
 
 
+def _parse(*lines):
+    from microdot.request import parse_head
+    head = '\r\n'.join(('GET / HTTP/1.1', 'Host: x') + lines).encode()
+    return parse_head(head, 2048, 64)[3]
+
+
+class SharedKeymapTest(unittest.TestCase):
+    # request headers spelled as before share one lower-case -> spelling
+    # map (and the spelling strings) instead of each holding its own
+
+    def setUp(self):
+        # both maps are bounded and filled first come, first served: start
+        # these tests from empty ones (and put the others' back after)
+        from microdot import request
+        from microdot.structures import shared_keymap
+        self.saved = [(m, dict(m)) for m in (request._names, shared_keymap)]
+        for m, _ in self.saved:
+            m.clear()
+
+    def tearDown(self):
+        for m, saved in self.saved:
+            m.clear()
+            m.update(saved)
+
+    def test_same_spelling_shares_map_and_key_strings(self):
+        from microdot.structures import shared_keymap
+        a = _parse('X-Shared-One: 1')
+        b = _parse('X-Shared-One: 2')
+        self.assertIs(a.keymap, shared_keymap)
+        self.assertIs(b.keymap, shared_keymap)
+        ka = [k for k in a if k == 'X-Shared-One'][0]
+        kb = [k for k in b if k == 'X-Shared-One'][0]
+        self.assertIs(ka, kb)
+        self.assertEqual((a['x-shared-one'], b['X-SHARED-ONE']), ('1', '2'))
+
+    def test_other_spelling_gets_own_map(self):
+        from microdot.structures import shared_keymap
+        _parse('X-Shared-Two: a')
+        c = _parse('x-shared-two: b')
+        self.assertIsNot(c.keymap, shared_keymap)
+        self.assertEqual(list(k for k in c if k.lower() == 'x-shared-two'),
+                         ['x-shared-two'])
+        for key in ('x-shared-two', 'X-Shared-Two', 'X-SHARED-TWO'):
+            self.assertEqual(c[key], 'b')
+            self.assertIn(key, c)
+        self.assertEqual(_parse('X-Shared-Two: d')['x-shared-two'], 'd')
+
+    def test_lower_case_first_spelling_is_claimed(self):
+        # a name first seen in lower case: another spelling later must not
+        # make the first request's look-ups miss
+        a = _parse('x-shared-three: 1')
+        b = _parse('X-Shared-Three: 2')
+        self.assertEqual(a['X-Shared-Three'], '1')
+        self.assertEqual(a.get('X-SHARED-THREE'), '1')
+        self.assertEqual(b['x-shared-three'], '2')
+        self.assertEqual(b.get('X-SHARED-THREE'), '2')
+
+    def test_changes_do_not_reach_other_requests(self):
+        from microdot.structures import shared_keymap
+        a = _parse('X-Shared-Four: 1', 'X-Shared-Five: 5')
+        b = _parse('X-Shared-Four: 2')
+        before = dict(shared_keymap)
+        a['X-SHARED-FOUR'] = 'changed'
+        a['X-Shared-New'] = 'new'
+        del a['x-shared-five']
+        self.assertEqual(a.pop('HOST'), 'x')
+        self.assertEqual(dict(shared_keymap), before)
+        self.assertEqual(a['x-shared-four'], 'changed')
+        self.assertEqual(a['x-shared-new'], 'new')
+        self.assertNotIn('X-Shared-Five', a)
+        self.assertNotIn('Host', a)
+        self.assertEqual(b['x-shared-four'], '2')
+        self.assertEqual(b['host'], 'x')
+        self.assertEqual(sorted(a), ['X-Shared-Four', 'X-Shared-New'])
+
+    def test_repeated_header_combines(self):
+        h = _parse('X-Shared-Six: a', 'x-shared-six: b')
+        self.assertEqual(h['X-Shared-Six'], 'a, b')
+        self.assertEqual(len([k for k in h if k.lower() == 'x-shared-six']),
+                         1)
+
+    def test_shared_map_is_bounded(self):
+        from microdot.structures import shared_keymap
+        for i in range(40):
+            h = _parse('X-Bound-%d: %d' % (i, i))
+            self.assertEqual(h['x-bound-%d' % i], str(i))
+        self.assertLessEqual(len(shared_keymap), 32)
+
+
 class URLEncodingTest(unittest.TestCase):
     def setUp(self):
         self.urlencode, self.urldecode_str, self.urldecode_bytes = \

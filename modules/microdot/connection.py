@@ -50,6 +50,11 @@ class Connection:
     #: is ``Response.already_handled``) is out of the dispatch: the session
     #: of a WebSocket. The server awaits it, then closes the connection.
     takeover = None
+    #: None, or ``async def end(exc)`` that the server awaits once
+    #: :attr:`takeover` is over: ``exc`` is None when it returned, else the
+    #: exception that ended it, handled by ``end`` (which raises it again
+    #: for it to go on, as a server shutdown's cancellation must).
+    takeover_end = None
 
     def __getattr__(self, name):
         # readline(), awrite(), close(), linger() and the other methods the
@@ -86,6 +91,11 @@ class Connection:
         """Read the next piece of the stream into the buffer; False at the
         end of the stream. (The server waits for a next request with it,
         so an idle connection holds no frame of :meth:`read_head`.)"""
+        if self.pos >= len(self.buf):
+            # what was read is not held while waiting (an idle kept-alive
+            # connection: the last request's bytes)
+            self.buf = b''
+            self.pos = 0
         try:
             data = await self.stream.read(self.chunk_size)
         except MemoryError:

@@ -1,6 +1,6 @@
 """Type stubs for microdot.connection (see connection.py)."""
 import asyncio
-from typing import Any, Awaitable
+from typing import Any, Awaitable, Callable
 
 from .microdot import Microdot
 from .request import Request
@@ -17,6 +17,7 @@ class Connection:
     idle: bool
     timed_out: bool
     takeover: Awaitable[Any] | None
+    takeover_end: Callable[[BaseException | None], Awaitable[Any]] | None
     bare_lf: bool
     def __init__(
         self, stream: Any, writer: Any = None, app: Microdot | None = None, task: asyncio.Task[Any] | None = None

@@ -22,6 +22,8 @@ class ConnectionExtras:
         waiting for its next frame) holds no coroutine frame of ours: ~260
         bytes less per open connection on MicroPython."""
         if self.pos >= len(self.buf):
+            self.buf = b''  # what was read is not held while waiting
+            self.pos = 0
             return self.stream.read(n)
         return self.read(n)
 

@@ -5,7 +5,7 @@ A request's path through the core: :mod:`connection` reads the head,
 streams the body (:mod:`body`), then the app dispatches it.
 """
 from .exceptions import HTTPException, ProtocolError, abort  # noqa: F401
-from .structures import NoCaseDict
+from .structures import NoCaseDict, shared_keymap
 from .connection import Connection
 
 
@@ -51,6 +51,7 @@ def parse_head(head, max_line, max_headers):
     if len(lines) > max_headers + 1:
         raise ProtocolError(431, 4)  # Too Many Headers
     headers = NoCaseDict()
+    headers.keymap = shared_keymap  # until a name is spelled otherwise
     for n in range(1, len(lines)):
         line = lines[n]
         if len(line) > max_line:
@@ -69,6 +70,8 @@ def parse_head(head, max_line, max_headers):
             lower = name.lower()
             if len(_names) < 32:
                 _names[name] = lower
+            if lower not in shared_keymap and len(shared_keymap) < 32:
+                shared_keymap[lower] = name  # the spelling others share
         if line.startswith(': ', i) and line[-1] != ' ' and \
                 not line.startswith(' ', i + 2):  # one space: no strip()
             value = line[i + 2:]
@@ -149,8 +152,8 @@ class Request:
         if client_addr is not None:
             self.client_addr = client_addr  # else worked out when asked
         self.method = method
-        self.url = url
-        self.http_version = http_version
+        if http_version != '1.1':
+            self.http_version = http_version
         self.headers = headers
         if body:
             self.body = body
@@ -167,6 +170,8 @@ class Request:
             if '\x00' in path:  # never let a NUL reach a file name
                 raise ProtocolError(400, 3)  # Malformed URL
         self.path = path
+        if path is not url:  # else url is path: __getattr__ says so
+            self.url = url
         # what most requests leave at the class defaults below is only set
         # when it differs: fewer instance attributes, less RAM per request
         if sock is not None:
@@ -186,6 +191,7 @@ class Request:
     # stored (16 bytes a slot on a 64-bit port): each one left at its class
     # default saves a slot, per request (body and scheme: 32 bytes)
     body = b''
+    http_version = '1.1'
     query_string = ''
     sock = None
     url_prefix = ''
@@ -274,6 +280,8 @@ class Request:
         # are worked out on first use by microdot.request_attrs, loaded
         # then (an app that never reads them saves ~1.5 KB of heap on a
         # board), and stored on the instance: later reads are plain look-ups.
+        if name == 'url':  # not stored when it is the path
+            return self.path
         if name == 'vary':  # asked by extensions on most requests
             # kept as _vary only (dispatch reads that): a second instance
             # attribute would grow the request's attribute dict

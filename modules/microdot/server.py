@@ -96,7 +96,20 @@ async def serve_connection(app, reader, writer, scheme=None, server=None):
                     res.is_head = True  # as dispatch_request() does
             if res is Response.already_handled:
                 if conn.takeover is not None:
-                    await conn.takeover  # a WebSocket session
+                    # a WebSocket session, awaited here rather than in a
+                    # coroutine of the extension's that would be held for
+                    # the connection's life (192 bytes per open WebSocket
+                    # on MicroPython)
+                    end = conn.takeover_end
+                    try:
+                        await conn.takeover
+                    except BaseException as exc:
+                        if end is None:
+                            raise
+                        await end(exc)  # raises what must go on
+                        break
+                    if end is not None:
+                        await end(None)
                 break
             # after a failed request the rest of its body is unread: close
             keep = res.framing(req.http_version, failed is None and

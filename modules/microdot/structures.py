@@ -3,6 +3,14 @@
 
 _MISSING = object()
 
+#: Lower-case header name -> the spelling first seen, shared by the request
+#: headers that spell every name that way (clients send the same few names
+#: on every request): such a dict holds no key map of its own (~160 bytes
+#: less per request on MicroPython). A dict copies what it needs of it
+#: before changing it. Filled by the request parser, bounded for small
+#: boards.
+shared_keymap = {}
+
 
 class NoCaseDict(dict):
     """A dictionary whose string keys are case-insensitive.
@@ -21,6 +29,16 @@ class NoCaseDict(dict):
             for key, value in initial_dict.items():
                 self[key] = value
 
+    def _own_keymap(self):
+        # before changing the key map: a copy of what is ours if it is shared
+        keymap = self.keymap
+        if keymap is shared_keymap:
+            get = super().get  # (super() does not work in a comprehension)
+            self.keymap = keymap = {
+                kl: key for kl, key in shared_keymap.items()
+                if kl != key and get(key, _MISSING) is not _MISSING}
+        return keymap
+
     def _key(self, key):
         # the exact key is tried first: no lower-case copy to allocate
         if super().get(key, _MISSING) is not _MISSING:
@@ -30,11 +48,14 @@ class NoCaseDict(dict):
 
     def __setitem__(self, key, value):
         kl = key.lower()
-        stored = self.keymap.get(kl, kl)
+        keymap = self.keymap
+        if keymap is shared_keymap:
+            keymap = self._own_keymap()
+        stored = keymap.get(kl, kl)
         if stored != key and super().get(stored, _MISSING) is not _MISSING:
             key = stored
         elif kl != key:
-            self.keymap[kl] = key
+            keymap[kl] = key
         super().__setitem__(key, value)
 
     def add(self, key, value, lower=None):
@@ -42,13 +63,22 @@ class NoCaseDict(dict):
         repeated HTTP headers combine). ``lower`` is ``key.lower()`` if the
         caller has it already."""
         kl = lower or key.lower()
-        stored = self.keymap.get(kl, kl)
+        keymap = self.keymap
+        stored = keymap.get(kl, kl)
         old = super().get(stored)
         if old is not None:
             super().__setitem__(stored, old + ', ' + value)
             return
+        if keymap is shared_keymap:
+            if stored == key and kl in keymap:
+                # spelled as the shared map has it: nothing to record, and
+                # the key is the shared map's string (the caller's copy is
+                # not held: 64 bytes per header on MicroPython)
+                super().__setitem__(stored, value)
+                return
+            keymap = self._own_keymap()
         if kl != key:
-            self.keymap[kl] = key
+            keymap[kl] = key
         super().__setitem__(key, value)
 
     def __getitem__(self, key):
@@ -56,7 +86,7 @@ class NoCaseDict(dict):
 
     def __delitem__(self, key):
         key = self._key(key)
-        self.keymap.pop(key.lower(), None)
+        self._own_keymap().pop(key.lower(), None)
         super().__delitem__(key)
 
     def __contains__(self, key):
@@ -81,7 +111,7 @@ class NoCaseDict(dict):
 
     def pop(self, key, *default):
         key = self._key(key)
-        self.keymap.pop(key.lower(), None)
+        self._own_keymap().pop(key.lower(), None)
         return super().pop(key, *default)
 
     def update(self, other_dict=(), **kwargs):

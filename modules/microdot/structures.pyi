@@ -1,6 +1,8 @@
 """Type stubs for microdot.structures (see structures.py)."""
 from typing import Any, Iterable, Mapping
 
+shared_keymap: dict[str, str]
+
 class NoCaseDict(dict[str, Any]):
     keymap: dict[str, str]
     def __init__(self, initial_dict: Mapping[str, Any] | None = None) -> None: ...

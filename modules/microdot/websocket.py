@@ -514,16 +514,17 @@ class _Handler:
         ws = await self._start(request, extra)
         if type(ws) is not WebSocket:
             return ws  # a 400 response, or the ASGI adapter's session done
-        session = self._session(request, ws, extra)
         conn = request.sock[0]
         if type(conn) is Connection:
-            # the server's connection runs the session once dispatch has
-            # returned: dispatch_request()'s frame and this one are not held
-            # for the connection's life (320 bytes per open WebSocket on
-            # MicroPython)
-            conn.takeover = session
+            # the server's connection runs the handler once dispatch has
+            # returned, then the closing handshake: dispatch_request()'s
+            # frame and this one are not held for the connection's life
+            # (320 bytes per open WebSocket on MicroPython), nor one of
+            # _session()'s (192 bytes)
+            conn.takeover = self._call(request, ws, extra)
+            conn.takeover_end = ws._finish
             return Response.already_handled
-        return await session
+        return await self._session(request, ws, extra)  # the ASGI adapter
 
     async def _session(self, request, ws, extra):
         try:
