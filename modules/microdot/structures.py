@@ -33,10 +33,12 @@ class NoCaseDict(dict):
         # before changing the key map: a copy of what is ours if it is shared
         keymap = self.keymap
         if keymap is shared_keymap:
-            get = super().get  # (super() does not work in a comprehension)
-            self.keymap = keymap = {
-                kl: key for kl, key in shared_keymap.items()
-                if kl != key and get(key, _MISSING) is not _MISSING}
+            # a loop, not a comprehension: that would be one more function
+            # on the heap (~150 bytes on MicroPython)
+            self.keymap = keymap = {}
+            for kl, key in shared_keymap.items():
+                if kl != key and super().get(key, _MISSING) is not _MISSING:
+                    keymap[kl] = key
         return keymap
 
     def _key(self, key):
