@@ -66,17 +66,18 @@ class NoCaseDict(dict):
         caller has it already."""
         kl = lower or key.lower()
         keymap = self.keymap
-        stored = keymap.get(kl, kl)
+        spelled = keymap.get(kl)  # one look-up per header: the parser's
+        stored = spelled or kl
         old = super().get(stored)
         if old is not None:
             super().__setitem__(stored, old + ', ' + value)
             return
         if keymap is shared_keymap:
-            if stored == key and kl in keymap:
+            if spelled == key:
                 # spelled as the shared map has it: nothing to record, and
                 # the key is the shared map's string (the caller's copy is
                 # not held: 64 bytes per header on MicroPython)
-                super().__setitem__(stored, value)
+                super().__setitem__(spelled, value)
                 return
             keymap = self._own_keymap()
         if kl != key:
