@@ -285,8 +285,8 @@ def place_pico(extra):
 
 def place_tools(extra):
     return pytest_argv(*[os.path.join('tests-device', name) for name in (
-        'test_install.py', 'test_devloop.py', 'test_firmware_app.py',
-        'test_rp2040.py')],
+        'test_install.py', 'test_mpy_bundle.py', 'test_devloop.py',
+        'test_firmware_app.py', 'test_rp2040.py')],
         '--place=install and dev-loop checks (CPython %s)'
         % sys.version.split()[0], *extra), None
 

@@ -1,0 +1,170 @@
+"""The core compiled as one module (tools/mpy_bundle.py, tools/mpy_compile.py):
+
+    pytest tests-device/test_mpy_bundle.py
+
+The package's ``# mpy-bundle:`` modules go into its ``__init__.mpy``, no
+separate .mpy is left for them, their names still import on MicroPython,
+and what would change behaviour in a bundle is refused with the reason.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import mpy_bundle  # noqa: E402
+import mpy_compile  # noqa: E402
+
+MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
+CORE = mpy_bundle.bundled_modules(os.path.join(ROOT, 'modules', 'microdot'))
+
+
+def write(folder, name, text):
+    with open(os.path.join(folder, name), 'w') as f:
+        f.write(text)
+
+
+class RealPackageTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix='bundle-test-')
+        cls.out = os.path.join(cls.tmp, 'mpy')
+        mpy_compile.compile_tree(os.path.join(ROOT, 'modules'), cls.out,
+                                 lines=False)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp)
+
+    def test_core_listed_in_import_order(self):
+        self.assertEqual(CORE[0], 'exceptions')
+        self.assertIn('request', CORE)
+        self.assertEqual(CORE[-1], 'microdot')
+
+    def test_no_separate_mpy_for_bundled_modules(self):
+        names = os.listdir(os.path.join(self.out, 'microdot'))
+        self.assertIn('__init__.mpy', names)
+        self.assertIn('server.mpy', names)  # not bundled: loaded to serve
+        for module in CORE:
+            self.assertNotIn(module + '.mpy', names)
+
+    @unittest.skipUnless(os.path.exists(MICROPYTHON),
+                         'no MicroPython unix port in the venv: make venv')
+    def test_bundled_names_import_on_micropython(self):
+        code = (
+            'import sys\n'
+            'sys.path.insert(0, %r)\n'
+            'import microdot, microdot.request\n'
+            'from microdot.microdot import Microdot, redirect, MultiDict\n'
+            'from microdot.helpers import wraps, invoke_handler\n'
+            'from microdot.request import Request\n'
+            'from microdot.response import Response\n'
+            'from microdot.connection import Connection\n'
+            'from microdot import errors\n'
+            'print(microdot.request is microdot, Request is microdot.Request,'
+            ' Response is microdot.Response, MultiDict.__name__,'
+            ' errors.__name__, Microdot().url_map)\n' % self.out)
+        out = subprocess.run([MICROPYTHON, '-c', code], capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.stdout.split(), [
+            'True', 'True', 'True', 'MultiDict', 'microdot.errors', '[]'],
+            out.stderr)
+
+    def test_lines_mode_keeps_modules_apart(self):
+        out = os.path.join(self.tmp, 'lines')
+        mpy_compile.compile_tree(os.path.join(ROOT, 'modules'), out,
+                                 lines=True)
+        names = os.listdir(os.path.join(out, 'microdot'))
+        for module in CORE:
+            self.assertIn(module + '.mpy', names)
+
+
+class RefusalTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='bundle-refuse-')
+        self.pkg = os.path.join(self.tmp, 'pkg')
+        os.mkdir(self.pkg)
+        write(self.pkg, 'a.py', 'X = 1\n\n\ndef f():\n    return X\n')
+        write(self.pkg, 'b.py', 'from .a import X, f\nif X:\n'
+              '    from .a import f\nY = f() + 1\n')
+        write(self.pkg, '__init__.py', '# mpy-bundle: a\n# mpy-bundle: b\n'
+              'from .b import Y\n')
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def bundle(self):
+        return mpy_bundle.bundle_source(self.pkg)
+
+    def test_bundles_in_order_without_inner_imports(self):
+        text, members = self.bundle()
+        self.assertEqual(members, ['a', 'b'])
+        self.assertNotIn('from .a', text)
+        self.assertNotIn('from .b', text)
+        namespace = {'__name__': 'pkg'}
+        sys.modules['pkg'] = type(sys)('pkg')
+        try:
+            exec(compile(text, 'bundle', 'exec'), namespace)
+            self.assertEqual(namespace['Y'], 2)
+            self.assertIs(sys.modules['pkg.a'], sys.modules['pkg'])
+        finally:
+            for name in ('pkg', 'pkg.a', 'pkg.b'):
+                sys.modules.pop(name, None)
+
+    def test_out_of_order(self):
+        write(self.pkg, '__init__.py', '# mpy-bundle: b a\n')
+        with self.assertRaisesRegex(mpy_bundle.BundleError, 'import order'):
+            self.bundle()
+
+    def test_same_name_bound_twice(self):
+        write(self.pkg, 'b.py', 'X = 2\n')
+        with self.assertRaisesRegex(mpy_bundle.BundleError,
+                                    "both bind 'X'"):
+            self.bundle()
+
+    def test_same_text_twice_is_fine(self):
+        write(self.pkg, 'b.py', 'from .a import X\nX = 1\n')
+        write(self.pkg, 'a.py', 'X = 1\n')
+        self.assertEqual(self.bundle()[1], ['a', 'b'])
+
+    def test_renamed_import(self):
+        write(self.pkg, 'b.py', 'from .a import X as Z\n')
+        with self.assertRaisesRegex(mpy_bundle.BundleError, 'as Z'):
+            self.bundle()
+
+    def test_module_import(self):
+        write(self.pkg, 'b.py', 'from . import a\n')
+        with self.assertRaisesRegex(mpy_bundle.BundleError,
+                                    'from . import a'):
+            self.bundle()
+
+    def test_missing_module(self):
+        write(self.pkg, '__init__.py', '# mpy-bundle: a c\n')
+        with self.assertRaisesRegex(mpy_bundle.BundleError, 'c, which'):
+            self.bundle()
+
+    def test_no_marker_no_bundle(self):
+        write(self.pkg, '__init__.py', 'from .b import Y\n')
+        self.assertIsNone(self.bundle())
+
+    def test_recompiled_when_a_member_changes(self):
+        out = os.path.join(self.tmp, 'out')
+        self.assertEqual(mpy_compile.compile_tree(self.tmp, out,
+                                                  lines=False), 1)
+        self.assertEqual(os.listdir(os.path.join(out, 'pkg')),
+                         ['__init__.mpy'])
+        self.assertEqual(mpy_compile.compile_tree(self.tmp, out,
+                                                  lines=False), 0)
+        later = time.time() + 5
+        os.utime(os.path.join(self.pkg, 'a.py'), (later, later))
+        self.assertEqual(mpy_compile.compile_tree(self.tmp, out,
+                                                  lines=False), 1)
+
+
+if __name__ == '__main__':
+    unittest.main()
