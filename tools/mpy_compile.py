@@ -26,6 +26,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mpy_bundle  # noqa: E402
+import mpy_qstr_order  # noqa: E402
 
 
 def find_mpy_cross():
@@ -46,7 +47,7 @@ def compile_tree(src, out, mpy_cross=None, lines=None):
     flags = [] if lines else ['-O3']
     # a change of flags recompiles everything
     stamp = os.path.join(out, '.mpy-flags')
-    stamp_text = ' '.join(flags) + ('' if lines else ' bundle')
+    stamp_text = ' '.join(flags) + ('' if lines else ' bundle seed')
     if _read(stamp) != stamp_text:
         for root, _dirs, files in os.walk(out):
             for name in files:
@@ -81,9 +82,10 @@ def compile_tree(src, out, mpy_cross=None, lines=None):
             module = os.path.normpath(os.path.join(rel, name[:-3]))
             if module.endswith('__init__'):
                 module = os.path.dirname(module) or module
-            subprocess.run([mpy_cross] + flags + [
-                '-s', module.replace(os.sep, '.'), '-o', target, source],
-                check=True)
+            with open(source) as f:
+                text = f.read()
+            mpy_cross_text(mpy_cross, flags, module.replace(os.sep, '.'),
+                           target, text, source, seed=not lines)
             count += 1
     # Drop .mpy files whose source is gone, so a stale module never loads,
     # and those of modules now inside a bundle.
@@ -118,17 +120,33 @@ def compile_bundle(package_dir, out_dir, rel, mpy_cross, flags):
     except mpy_bundle.BundleError as exc:
         sys.exit('mpy-bundle: %s' % exc)
     os.makedirs(out_dir, exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix='.py', prefix='mpy-bundle-')
+    name = os.path.basename(os.path.abspath(package_dir)) \
+        if rel == '.' else rel.replace(os.sep, '.')
+    mpy_cross_text(mpy_cross, flags, name, target, text, None, seed=True)
+    return members
+
+
+def mpy_cross_text(mpy_cross, flags, module, target, text, source, seed):
+    """Compile source ``text`` (of file ``source``, None for a generated
+    one) to ``target``, named ``module`` in tracebacks; with ``seed``, its
+    name table ordered first (:mod:`mpy_qstr_order`)."""
+    if seed:
+        try:
+            text = mpy_qstr_order.seed(text)
+        except SyntaxError:
+            pass  # mpy-cross says what is wrong, with the file's lines
+    if source is not None and not seed:
+        subprocess.run([mpy_cross] + flags + [
+            '-s', module, '-o', target, source], check=True)
+        return
+    fd, path = tempfile.mkstemp(suffix='.py', prefix='mpy-compile-')
     try:
         with os.fdopen(fd, 'w') as f:
             f.write(text)
-        name = os.path.basename(os.path.abspath(package_dir)) \
-            if rel == '.' else rel.replace(os.sep, '.')
         subprocess.run([mpy_cross] + flags + [
-            '-s', name, '-o', target, path], check=True)
+            '-s', module, '-o', target, path], check=True)
     finally:
         os.remove(path)
-    return members
 
 
 def _read(path):
