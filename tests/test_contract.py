@@ -255,7 +255,7 @@ class EndpointTest(unittest.TestCase):
         self.assertEqual(names, ['home', 'api.get_user'])
         route = app.url_map[1]
         self.assertEqual(route.pattern.url_pattern, '/api/users/<int:id>')
-        self.assertEqual(route.methods, ['GET'])
+        self.assertEqual(list(route.methods), ['GET'])  # a tuple for get()
         self.assertTrue(route.subapp is api)
 
 

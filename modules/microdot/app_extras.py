@@ -36,20 +36,20 @@ class AppExtras:
 
     def put(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['PUT'])``."""
-        return self.route(url_pattern, ['PUT'], **kwargs)
+        return self.route(url_pattern, ('PUT',), **kwargs)
 
     def patch(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['PATCH'])``."""
-        return self.route(url_pattern, ['PATCH'], **kwargs)
+        return self.route(url_pattern, ('PATCH',), **kwargs)
 
     def delete(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['DELETE'])``."""
-        return self.route(url_pattern, ['DELETE'], **kwargs)
+        return self.route(url_pattern, ('DELETE',), **kwargs)
 
     def query(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['QUERY'])`` (the
         HTTP QUERY method: a safe request with a body)."""
-        return self.route(url_pattern, ['QUERY'], **kwargs)
+        return self.route(url_pattern, ('QUERY',), **kwargs)
 
     def after_error_request(self, f):
         """Decorator: run ``f(request, response)`` after each request that

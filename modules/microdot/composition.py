@@ -16,7 +16,7 @@ def mount(app, subapp, url_prefix, local, middleware, name):
             else route.endpoint,
             url_prefix + route.url_prefix, route.subapp or subapp,
             (app,) + (route.chain if local else route.chain[1:]),
-            outer + route.middleware))
+            outer + list(route.middleware)))
     if not local:
         app.before_request_handlers += subapp.before_request_handlers
         app.after_request_handlers += subapp.after_request_handlers
@@ -30,7 +30,7 @@ def build_stack(app, route):
     matched) around the app's endpoint, outermost first. The innermost
     calls :meth:`Microdot.dispatch_request` again, which then runs the
     hooks and the handler only."""
-    mws = app.middleware + (route.middleware if route else [])
+    mws = list(app.middleware) + list(route.middleware if route else ())
     handler = app.dispatch_request
     for entry in reversed(mws):
         cls, options = entry if isinstance(entry, tuple) else (entry, {})

@@ -45,9 +45,8 @@ class Microdot:
         self.max_connections = None
         #: The running :class:`~microdot.server.Server`, while serving.
         self.server = None
-        #: Called for OPTIONS requests no route handles: returns the
-        #: headers of the empty 200 reply. The CORS extension replaces it.
-        self._app_stack = None
+        self._app_stack = None  # the middleware stack, built on first use
+        self._chain = (self,)  # the chain of the app's own routes, shared
 
     def __getattr__(self, name):
         # put(), mount(), url_for() and the other methods few apps call are
@@ -69,20 +68,21 @@ class Microdot:
         the function's name).
         """
         def decorated(f):
+            # ('GET',): a constant, where a list would be 64 bytes a route
             self.url_map.append(Route(
-                methods or ['GET'], URLPattern(url_pattern), f,
-                endpoint or getattr(f, '__name__', None), '', None, (self,),
-                list(middleware or ())))
+                methods or ('GET',), URLPattern(url_pattern), f,
+                endpoint or getattr(f, '__name__', None), '', None,
+                self._chain, list(middleware) if middleware else ()))
             return f
         return decorated
 
     def get(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['GET'])``."""
-        return self.route(url_pattern, ['GET'], **kwargs)
+        return self.route(url_pattern, ('GET',), **kwargs)
 
     def post(self, url_pattern, **kwargs):
         """Shortcut for ``route(url_pattern, methods=['POST'])``."""
-        return self.route(url_pattern, ['POST'], **kwargs)
+        return self.route(url_pattern, ('POST',), **kwargs)
 
     def before_request(self, f):
         """Decorator: run ``f(request)`` before each request's handler.
@@ -148,7 +148,7 @@ class Microdot:
                 if stack is None and self.middleware:
                     from .composition import build_stack
                     stack = self._app_stack = build_stack(self, None)
-        chain = (self,) if route is None else route.chain
+        chain = self._chain if route is None else route.chain
         if stack is not None:
             req._stacked = True
             req._route = route

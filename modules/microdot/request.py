@@ -7,6 +7,7 @@ streams the body (:mod:`body`), then the app dispatches it.
 from .exceptions import HTTPException, ProtocolError, abort  # noqa: F401
 from .structures import NoCaseDict, shared_keymap
 from .connection import Connection
+from .helpers import MICROPYTHON, add_methods
 
 
 def parse_head(head, max_line, max_headers):
@@ -280,6 +281,8 @@ class Request:
         # are worked out on first use by microdot.request_attrs, loaded
         # then (an app that never reads them saves ~1.5 KB of heap on a
         # board), and stored on the instance: later reads are plain look-ups.
+        # The methods few handlers call (url_for(), after_request()) are
+        # there too, added to the class on first use.
         if name == 'url':  # not stored when it is the path
             return self.path
         if name == 'vary':  # asked by extensions on most requests
@@ -294,24 +297,7 @@ class Request:
             # loaded once: an import statement per request would cost
             # an allocation and microseconds (request.g on every request)
             from .request_attrs import compute
-        value = compute(self, name)
-        setattr(self, name, value)
-        return value
-
-    def url_for(self, endpoint, **values):
-        """The URL of ``endpoint`` (see :meth:`Microdot.url_for`), with
-        this request's scheme and host for ``_external=True``."""
-        from .urlfor import url_for
-        return url_for(self.app, endpoint, values, self)
-
-    def after_request(self, f):
-        """Register ``f(request, response)`` to run after this request only.
-
-        It runs after the application's after-request handlers and may
-        return a new response.
-        """
-        self.after_request_handlers.append(f)
-        return f
+        return compute(self, name)
 
 
 def _continue(headers, conn):
@@ -321,3 +307,7 @@ def _continue(headers, conn):
             conn.writer is not None:
         conn.write(b'HTTP/1.1 100 Continue\r\n\r\n')
 
+
+if not MICROPYTHON:
+    from .request_attrs import RequestExtras
+    add_methods(Request, RequestExtras)

@@ -4,12 +4,14 @@ time a request is asked for one of them."""
 import json
 
 from .exceptions import ProtocolError
+from .helpers import method_on_first_use
 from .request import Request
 
 
 def compute(self, name):
-    """The value of attribute ``name`` of request ``self``;
-    AttributeError for a name that is not one of them."""
+    """The value of attribute ``name`` of request ``self``, stored on it
+    (later reads are plain look-ups), or one of the :class:`RequestExtras`
+    methods; AttributeError for a name that is neither."""
     if name == 'args':
         from .urls import parse_urlencoded
         try:
@@ -52,8 +54,31 @@ def compute(self, name):
     elif name == 'after_request_handlers':
         value = self._after = []
     else:
-        raise AttributeError(name)
+        return method_on_first_use(self, Request, name, 'request_attrs',
+                                   'RequestExtras')
+    setattr(self, name, value)
     return value
+
+
+class RequestExtras:
+    """The methods of :class:`~microdot.request.Request` few handlers
+    call, added to it on first use (see :func:`microdot.helpers.add_methods`).
+    """
+
+    def url_for(self, endpoint, **values):
+        """The URL of ``endpoint`` (see :meth:`Microdot.url_for`), with
+        this request's scheme and host for ``_external=True``."""
+        from .urlfor import url_for
+        return url_for(self.app, endpoint, values, self)
+
+    def after_request(self, f):
+        """Register ``f(request, response)`` to run after this request only.
+
+        It runs after the application's after-request handlers and may
+        return a new response.
+        """
+        self.after_request_handlers.append(f)
+        return f
 
 
 def _mime(content_type):

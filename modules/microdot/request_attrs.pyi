@@ -1,7 +1,13 @@
 """Type stubs for microdot.request_attrs (see request_attrs.py)."""
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from .request import Request
 
+_F = TypeVar('_F', bound=Callable[..., Any])
+
 def compute(self: Request, name: str) -> Any: ...
 def peer_address(writer: Any) -> tuple[Any, ...] | None: ...
+
+class RequestExtras:
+    def url_for(self, endpoint: str, **values: Any) -> str: ...
+    def after_request(self, f: _F) -> _F: ...

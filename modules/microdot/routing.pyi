@@ -10,7 +10,7 @@ class URLPattern:
     # compiled form, filled in by compile(): None for a static pattern
     segments: list[tuple[str, Any]] | None
     regex: Pattern[str] | None
-    args: list[tuple[str, Callable[[str], Any] | None, int]]
+    args: list[tuple[str, Callable[[str], Any] | None, int]] | tuple[()]
     def __init__(self, url_pattern: str) -> None: ...
     def compile(self) -> None: ...
     def match(self, path: str) -> dict[str, Any] | None: ...
@@ -23,7 +23,7 @@ class URLPattern:
     ) -> None: ...
 
 class Route:
-    methods: list[str]
+    methods: Sequence[str]
     pattern: URLPattern
     handler: Callable[..., Any]
     endpoint: str | None
@@ -34,7 +34,7 @@ class Route:
     stack: Callable[..., Any] | None
     def __init__(
         self,
-        methods: list[str],
+        methods: Sequence[str],
         pattern: URLPattern,
         handler: Callable[..., Any],
         endpoint: str | None,

@@ -41,6 +41,7 @@ def compile_regex(url, pattern):
     segments)."""
     regex = '^'
     groups = 0
+    url.args = []
     rest = pattern
     while rest:
         start = rest.find('<')
