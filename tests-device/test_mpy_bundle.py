@@ -6,7 +6,8 @@ The package's ``# mpy-bundle:`` modules go into its ``__init__.mpy``, no
 separate .mpy is left for them, their names still import on MicroPython,
 and what would change behaviour in a bundle is refused with the reason.
 The name-table seed (tools/mpy_qstr_order.py) leaves small modules alone
-and makes a large one take less heap on MicroPython.
+and makes a large one take less heap on MicroPython, and so does leaving
+out the CPython branches (tools/mpy_fold.py).
 """
 import os
 import shutil
@@ -21,6 +22,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 import mpy_bundle  # noqa: E402
 import mpy_compile  # noqa: E402
+import mpy_fold  # noqa: E402
 import mpy_qstr_order  # noqa: E402
 
 MICROPYTHON = os.path.join(os.path.dirname(sys.executable), 'micropython')
@@ -222,6 +224,73 @@ class QstrOrderTest(unittest.TestCase):
             # 400 references in one byte instead of two, less what rounding
             # to heap blocks takes back
             self.assertLess(heaps[1], heaps[0] - 256, heaps)
+        finally:
+            shutil.rmtree(tmp)
+
+
+# a function with a CPython branch that uses 60 names of its own
+CPYTHON_BRANCH = (
+    'from .helpers import MICROPYTHON\n\n\ndef f(o):\n'
+    '    if not MICROPYTHON:\n        return [%s]\n'
+    '    return o.x if MICROPYTHON else o.y\n' % ', '.join(
+        'o.cpy%d' % i for i in range(60)))
+
+
+def import_heap(folder, name):
+    """Heap that importing module ``name`` from ``folder`` takes on the
+    MicroPython unix port."""
+    out = subprocess.run([MICROPYTHON, '-c', (
+        'import gc, sys\nsys.path.insert(0, %r)\ngc.collect()\n'
+        'a = gc.mem_alloc()\nimport %s\ngc.collect()\n'
+        'print(gc.mem_alloc() - a)\n') % (folder, name)],
+        capture_output=True, text=True, timeout=60)
+    return int(out.stdout)
+
+
+class FoldTest(unittest.TestCase):
+    def test_reads_become_true_lines_stay(self):
+        folded = mpy_fold.fold(CPYTHON_BRANCH)
+        self.assertEqual(folded.count('MICROPYTHON'), 1)  # the import
+        self.assertIn('    if not True:\n', folded)
+        self.assertIn('return o.x if True else o.y', folded)
+        self.assertEqual(len(folded.splitlines()),
+                         len(CPYTHON_BRANCH.splitlines()))
+
+    def test_definition_kept(self):
+        text = ('import sys\nMICROPYTHON = sys.implementation.name == '
+                '"micropython"\nif MICROPYTHON:\n    X = 1\n')
+        folded = mpy_fold.fold(text)
+        self.assertIn('MICROPYTHON = sys', folded)
+        self.assertIn('if True:', folded)
+
+    def test_other_flags_left_alone(self):
+        text = 'from .other import MICROPYTHON\nif MICROPYTHON:\n    pass\n'
+        self.assertEqual(mpy_fold.fold(text), text)
+        text = 'def f(MICROPYTHON):\n    return MICROPYTHON\n'
+        self.assertEqual(mpy_fold.fold(text), text)
+
+    @unittest.skipUnless(os.path.exists(MICROPYTHON),
+                         'no MicroPython unix port in the venv: make venv')
+    def test_folded_module_takes_less_heap(self):
+        tmp = tempfile.mkdtemp(prefix='fold-')
+        try:
+            heaps = []
+            for name, text in (('plain', CPYTHON_BRANCH),
+                               ('folded', mpy_fold.fold(CPYTHON_BRANCH))):
+                pkg = os.path.join(tmp, name)
+                os.mkdir(pkg)
+                write(pkg, '__init__.py', '')
+                write(pkg, 'helpers.py', 'MICROPYTHON = True\n')
+                write(pkg, 'mod.py', text)
+                for module in ('__init__', 'helpers', 'mod'):
+                    source = os.path.join(pkg, module + '.py')
+                    subprocess.run([mpy_compile.find_mpy_cross(), '-O3',
+                                    '-o', source[:-3] + '.mpy', source],
+                                   check=True)
+                    os.remove(source)
+                heaps.append(import_heap(tmp, name + '.mod'))
+            # 60 names and 180 bytes of bytecode left out
+            self.assertLess(heaps[1], heaps[0] - 512, heaps)
         finally:
             shutil.rmtree(tmp)
 

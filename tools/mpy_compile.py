@@ -2,21 +2,27 @@
 
     python tools/mpy_compile.py SRC_DIR OUT_DIR
 
-The .mpy files are the bytecode that freezing puts into an image (less its
-line tables, below), so code loaded from OUT_DIR behaves as it will on a
-board. Only files whose source is newer than their .mpy are recompiled.
+The .mpy files are what MicroPython loads from a board's filesystem (or
+``build/mpy`` on the unix port); only files whose source is newer than
+their .mpy are recompiled. Code loaded from a file lives in RAM, so they
+are compiled to take as little of it as they can:
 
-They are compiled with ``-O3``, without line numbers: code loaded from a
-file lives in RAM, and the line tables are about 8% of it (1.2 KB of heap
-after ``import microdot``). Tracebacks still name the module and the
-function (``File "microdot.server", line 1, in serve_connection``); your
-own code keeps its lines. A package whose ``__init__.py`` has
-``# mpy-bundle:`` lines is compiled with the modules they list as one
-``__init__.mpy`` (see :mod:`mpy_bundle`: 2.2 KB less heap for
-``import microdot``); their tracebacks then name the package
-(``File "microdot"``). ``MPY_LINES=1`` in the environment keeps the line
-numbers and every module apart (``make mpy MPY_LINES=1``), for debugging
-the framework.
+- with ``-O3``, without line numbers: the line tables are about 8% of the
+  code (1.2 KB of heap after ``import microdot``). Tracebacks still name
+  the module and the function (``File "microdot.server", line 1, in
+  serve_connection``); your own code keeps its lines;
+- a package whose ``__init__.py`` has ``# mpy-bundle:`` lines as one
+  ``__init__.mpy`` with the modules they list (:mod:`mpy_bundle`: 2.2 KB
+  less heap for ``import microdot``); their tracebacks name the package
+  (``File "microdot"``);
+- with ``MICROPYTHON`` taken as True (:mod:`mpy_fold`: the CPython
+  branches left out);
+- with the names each module's functions use most first in its name table
+  (:mod:`mpy_qstr_order`: one-byte references).
+
+``MPY_LINES=1`` in the environment keeps the line numbers and every module
+apart (``make mpy MPY_LINES=1``), for debugging the framework. Frozen
+images compile the sources themselves (``manifest.py``).
 """
 import os
 import shutil
@@ -26,6 +32,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mpy_bundle  # noqa: E402
+import mpy_fold  # noqa: E402
 import mpy_qstr_order  # noqa: E402
 
 
@@ -47,7 +54,7 @@ def compile_tree(src, out, mpy_cross=None, lines=None):
     flags = [] if lines else ['-O3']
     # a change of flags recompiles everything
     stamp = os.path.join(out, '.mpy-flags')
-    stamp_text = ' '.join(flags) + ('' if lines else ' bundle seed')
+    stamp_text = ' '.join(flags) + ' fold' + ('' if lines else ' bundle seed')
     if _read(stamp) != stamp_text:
         for root, _dirs, files in os.walk(out):
             for name in files:
@@ -128,8 +135,16 @@ def compile_bundle(package_dir, out_dir, rel, mpy_cross, flags):
 
 def mpy_cross_text(mpy_cross, flags, module, target, text, source, seed):
     """Compile source ``text`` (of file ``source``, None for a generated
-    one) to ``target``, named ``module`` in tracebacks; with ``seed``, its
-    name table ordered first (:mod:`mpy_qstr_order`)."""
+    one) to ``target``, named ``module`` in tracebacks, its CPython branches
+    left out (:mod:`mpy_fold`); with ``seed``, its name table ordered
+    first (:mod:`mpy_qstr_order`)."""
+    try:
+        folded = mpy_fold.fold(text)
+    except SyntaxError:
+        folded = text  # mpy-cross says what is wrong, with the file's lines
+    if folded is not text:
+        text = folded
+        source = None
     if seed:
         try:
             text = mpy_qstr_order.seed(text)
