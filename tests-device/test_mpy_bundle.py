@@ -171,6 +171,24 @@ class RefusalTest(unittest.TestCase):
                                                   lines=False), 1)
 
 
+def import_heap(folder, name):
+    """Heap that importing module ``name`` from ``folder`` takes on the
+    MicroPython unix port."""
+    out = subprocess.run([MICROPYTHON, '-c', (
+        'import gc, sys\nsys.path.insert(0, %r)\ngc.collect()\n'
+        'a = gc.mem_alloc()\nimport %s\ngc.collect()\n'
+        'print(gc.mem_alloc() - a)\n') % (folder, name)],
+        capture_output=True, text=True, timeout=60)
+    return int(out.stdout)
+
+
+def compile_mpy(source):
+    """``source`` compiled with mpy-cross -O3 beside it, then removed."""
+    subprocess.run([mpy_compile.find_mpy_cross(), '-O3', '-o',
+                    source[:-3] + '.mpy', source], check=True)
+    os.remove(source)
+
+
 # 200 strings at module level take the first indices of the name table;
 # the function then uses 40 other names (attributes), each 10 times
 MANY_NAMES = 'V = [%s]\n' % ', '.join("'v%d'" % i for i in range(200)) + (
@@ -211,16 +229,8 @@ class QstrOrderTest(unittest.TestCase):
             for name, text in (('plain', MANY_NAMES),
                                ('seeded', mpy_qstr_order.seed(MANY_NAMES))):
                 write(tmp, name + '.py', text)
-                subprocess.run([mpy_compile.find_mpy_cross(), '-O3', '-o',
-                                os.path.join(tmp, name + '.mpy'),
-                                os.path.join(tmp, name + '.py')], check=True)
-                os.remove(os.path.join(tmp, name + '.py'))
-                out = subprocess.run([MICROPYTHON, '-c', (
-                    'import gc, sys\nsys.path.insert(0, %r)\ngc.collect()\n'
-                    'a = gc.mem_alloc()\nimport %s\ngc.collect()\n'
-                    'print(gc.mem_alloc() - a)\n') % (tmp, name)],
-                    capture_output=True, text=True, timeout=60)
-                heaps.append(int(out.stdout))
+                compile_mpy(os.path.join(tmp, name + '.py'))
+                heaps.append(import_heap(tmp, name))
             # 400 references in one byte instead of two, less what rounding
             # to heap blocks takes back
             self.assertLess(heaps[1], heaps[0] - 256, heaps)
@@ -234,17 +244,6 @@ CPYTHON_BRANCH = (
     '    if not MICROPYTHON:\n        return [%s]\n'
     '    return o.x if MICROPYTHON else o.y\n' % ', '.join(
         'o.cpy%d' % i for i in range(60)))
-
-
-def import_heap(folder, name):
-    """Heap that importing module ``name`` from ``folder`` takes on the
-    MicroPython unix port."""
-    out = subprocess.run([MICROPYTHON, '-c', (
-        'import gc, sys\nsys.path.insert(0, %r)\ngc.collect()\n'
-        'a = gc.mem_alloc()\nimport %s\ngc.collect()\n'
-        'print(gc.mem_alloc() - a)\n') % (folder, name)],
-        capture_output=True, text=True, timeout=60)
-    return int(out.stdout)
 
 
 class FoldTest(unittest.TestCase):
@@ -283,11 +282,7 @@ class FoldTest(unittest.TestCase):
                 write(pkg, 'helpers.py', 'MICROPYTHON = True\n')
                 write(pkg, 'mod.py', text)
                 for module in ('__init__', 'helpers', 'mod'):
-                    source = os.path.join(pkg, module + '.py')
-                    subprocess.run([mpy_compile.find_mpy_cross(), '-O3',
-                                    '-o', source[:-3] + '.mpy', source],
-                                   check=True)
-                    os.remove(source)
+                    compile_mpy(os.path.join(pkg, module + '.py'))
                 heaps.append(import_heap(tmp, name + '.mod'))
             # 60 names and 180 bytes of bytecode left out
             self.assertLess(heaps[1], heaps[0] - 512, heaps)
