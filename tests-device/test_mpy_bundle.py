@@ -80,6 +80,32 @@ class RealPackageTest(unittest.TestCase):
             'True', 'True', 'True', 'MultiDict', 'microdot.errors', '[]'],
             out.stderr)
 
+    @unittest.skipUnless(os.path.exists(MICROPYTHON),
+                         'no MicroPython unix port in the venv: make venv')
+    def test_tables_stay_under_their_next_size(self):
+        # MicroPython grows a table of names from 47 slots to 59, from 23
+        # to 29 and from 17 to 23 (16 B a slot on a 64-bit port): the
+        # package's globals and these classes are kept at the smaller size
+        limits = {'microdot': 47, 'Request': 23, 'Response': 23,
+                  'Connection': 23, 'Microdot': 17, 'NoCaseDict': 17}
+        code = (
+            'import sys\n'
+            'sys.path.insert(0, %r)\n'
+            'import microdot\n'
+            'from microdot.connection import Connection\n'
+            'from microdot import Request, Response, Microdot, NoCaseDict\n'
+            'print(len(microdot.__dict__), len(Request.__dict__), '
+            'len(Response.__dict__), len(Connection.__dict__), '
+            'len(Microdot.__dict__), len(NoCaseDict.__dict__))\n' % self.out)
+        out = subprocess.run([MICROPYTHON, '-c', code], capture_output=True,
+                             text=True, timeout=60)
+        sizes = dict(zip(limits, map(int, out.stdout.split())))
+        for name, limit in limits.items():
+            self.assertLessEqual(sizes[name], limit, '%s holds %d names: '
+                                 'one more slot size costs heap on every '
+                                 'board (see the comment here)' % (
+                                     name, sizes[name]))
+
     def test_lines_mode_keeps_modules_apart(self):
         out = os.path.join(self.tmp, 'lines')
         mpy_compile.compile_tree(os.path.join(ROOT, 'modules'), out,

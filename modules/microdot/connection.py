@@ -178,6 +178,14 @@ class Connection:
         self.pos += len(data)
         return data
 
+    def send_continue(self, headers):
+        """Answer ``Expect: 100-continue`` in ``headers`` (a request about
+        to be read), so clients like curl send the body."""
+        expect = headers.get_lower('expect')
+        if expect and expect.lower() == '100-continue' and \
+                self.writer is not None:
+            self.write(b'HTTP/1.1 100 Continue\r\n\r\n')
+
     async def readexactly(self, n):
         """Return exactly ``n`` bytes; EOFError if the stream ends first."""
         data = b''

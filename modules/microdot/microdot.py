@@ -127,10 +127,10 @@ class Microdot:
         if req is None:
             return await self.handle_exception(None, HTTPException(400),
                                                (self,))
-        stacked = req._stacked
+        route = req._route
+        stacked = route is not False
         stack = None
         if stacked:
-            route = req._route
             args = req.url_args
         else:
             route, args = lookup(self.url_map, req.method, req.path)
@@ -150,8 +150,7 @@ class Microdot:
                     stack = self._app_stack = build_stack(self, None)
         chain = self._chain if route is None else route.chain
         if stack is not None:
-            req._stacked = True
-            req._route = route
+            req._route = route  # None when no route matched
             req.url_args = args
             try:
                 res = await stack(req)
