@@ -46,6 +46,13 @@ class RealPackageTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp)
 
+    def run_mp(self, code):
+        """``code`` run by the MicroPython unix port with the compiled tree
+        first on its path."""
+        return subprocess.run(
+            [MICROPYTHON, '-c', 'import sys\nsys.path.insert(0, %r)\n%s' % (
+                self.out, code)], capture_output=True, text=True, timeout=60)
+
     def test_core_listed_in_import_order(self):
         self.assertEqual(CORE[0], 'exceptions')
         self.assertIn('request', CORE)
@@ -61,9 +68,7 @@ class RealPackageTest(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(MICROPYTHON),
                          'no MicroPython unix port in the venv: make venv')
     def test_bundled_names_import_on_micropython(self):
-        code = (
-            'import sys\n'
-            'sys.path.insert(0, %r)\n'
+        out = self.run_mp(
             'import microdot, microdot.request\n'
             'from microdot.microdot import Microdot, redirect, MultiDict\n'
             'from microdot.helpers import wraps, invoke_handler\n'
@@ -73,9 +78,7 @@ class RealPackageTest(unittest.TestCase):
             'from microdot import errors\n'
             'print(microdot.request is microdot, Request is microdot.Request,'
             ' Response is microdot.Response, MultiDict.__name__,'
-            ' errors.__name__, Microdot().url_map)\n' % self.out)
-        out = subprocess.run([MICROPYTHON, '-c', code], capture_output=True,
-                             text=True, timeout=60)
+            ' errors.__name__, Microdot().url_map)\n')
         self.assertEqual(out.stdout.split(), [
             'True', 'True', 'True', 'MultiDict', 'microdot.errors', '[]'],
             out.stderr)
@@ -88,17 +91,13 @@ class RealPackageTest(unittest.TestCase):
         # package's globals and these classes are kept at the smaller size
         limits = {'microdot': 47, 'Request': 23, 'Response': 23,
                   'Connection': 23, 'Microdot': 17, 'NoCaseDict': 17}
-        code = (
-            'import sys\n'
-            'sys.path.insert(0, %r)\n'
+        out = self.run_mp(
             'import microdot\n'
             'from microdot.connection import Connection\n'
             'from microdot import Request, Response, Microdot, NoCaseDict\n'
             'print(len(microdot.__dict__), len(Request.__dict__), '
             'len(Response.__dict__), len(Connection.__dict__), '
-            'len(Microdot.__dict__), len(NoCaseDict.__dict__))\n' % self.out)
-        out = subprocess.run([MICROPYTHON, '-c', code], capture_output=True,
-                             text=True, timeout=60)
+            'len(Microdot.__dict__), len(NoCaseDict.__dict__))\n')
         sizes = dict(zip(limits, map(int, out.stdout.split())))
         for name, limit in limits.items():
             self.assertLessEqual(sizes[name], limit, '%s holds %d names: '
