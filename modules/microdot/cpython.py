@@ -10,6 +10,19 @@ import traceback
 _is_async = {}
 
 
+def wraps(wrapped):
+    """CPython's :func:`microdot.helpers.wraps`: the decorated wrapper
+    takes the wrapped function's name and doc."""
+    def decorated(f):
+        for attr in ('__name__', '__doc__', '__module__', '__qualname__'):
+            try:
+                setattr(f, attr, getattr(wrapped, attr))
+            except (AttributeError, TypeError):
+                pass
+        return f
+    return decorated
+
+
 def ticks_ms():
     return int(time.monotonic() * 1000)
 

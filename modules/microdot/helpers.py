@@ -10,19 +10,6 @@ import sys
 MICROPYTHON = sys.implementation.name == 'micropython'
 
 
-def wraps(wrapped):
-    """A stand-in for ``functools.wraps`` that works on MicroPython too:
-    the decorated wrapper takes the wrapped function's name and doc."""
-    def decorated(f):
-        for attr in ('__name__', '__doc__', '__module__', '__qualname__'):
-            try:
-                setattr(f, attr, getattr(wrapped, attr))
-            except (AttributeError, TypeError):
-                pass  # MicroPython functions take no attributes
-        return f
-    return decorated
-
-
 def add_methods(cls, extras):
     """Copy the methods of class ``extras`` into class ``cls``.
 
@@ -54,6 +41,13 @@ def method_on_first_use(obj, cls, name, module, extras):
 if MICROPYTHON:
     from time import ticks_ms, ticks_add, ticks_diff
 
+    def wraps(wrapped):
+        """A stand-in for ``functools.wraps``: a decorator that gives the
+        wrapper the wrapped function's name and doc (on CPython:
+        :func:`microdot.cpython.wraps`). MicroPython functions take no
+        attributes, so here it returns the wrapper as it is."""
+        return lambda f: f
+
     FUNCTION = type(wraps)
     GENERATOR = type((lambda: (yield))())
     print_exception = sys.print_exception
@@ -71,7 +65,7 @@ if MICROPYTHON:
         return ret
 else:
     from .cpython import ticks_ms, ticks_add, ticks_diff, \
-        invoke_handler, print_exception  # noqa: F401
+        invoke_handler, print_exception, wraps  # noqa: F401
 # not kept: compiled to .mpy this module shares the package's table of
 # names, which holds 47 in 47 slots (a 48th would make it 59 slots, 192 B)
 del sys
