@@ -86,10 +86,14 @@ class RealPackageTest(unittest.TestCase):
     @unittest.skipUnless(os.path.exists(MICROPYTHON),
                          'no MicroPython unix port in the venv: make venv')
     def test_tables_stay_under_their_next_size(self):
-        # MicroPython grows a table of names from 47 slots to 59, from 23
-        # to 29 and from 17 to 23 (16 B a slot on a 64-bit port): the
-        # package's globals and these classes are kept at the smaller size
-        limits = {'microdot': 47, 'Request': 23, 'Response': 23,
+        # MicroPython grows a table of names from 23 slots to 29 and from
+        # 17 to 23 (16 B a slot on a 64-bit port): these classes are kept
+        # at the smaller size. The package's globals, 59 slots, also take
+        # the submodules loaded later (server, errors, body, ...): kept
+        # with room for 10 of them, so that serving does not grow the
+        # table to 73 slots (1.2 KB in one piece, on a heap that is by
+        # then fragmented: it was what failed first in small heaps)
+        limits = {'microdot': 49, 'Request': 23, 'Response': 23,
                   'Connection': 23, 'Microdot': 17, 'NoCaseDict': 17}
         out = self.run_mp(
             'import microdot\n'

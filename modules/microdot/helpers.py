@@ -66,6 +66,3 @@ if MICROPYTHON:
 else:
     from .cpython import ticks_ms, ticks_add, ticks_diff, \
         invoke_handler, print_exception, wraps  # noqa: F401
-# not kept: compiled to .mpy this module shares the package's table of
-# names, which holds 47 in 47 slots (a 48th would make it 59 slots, 192 B)
-del sys
