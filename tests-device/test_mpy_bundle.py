@@ -85,6 +85,15 @@ class RealPackageTest(unittest.TestCase):
 
     @unittest.skipUnless(os.path.exists(MICROPYTHON),
                          'no MicroPython unix port in the venv: make venv')
+    def test_tracebacks_name_the_package(self):
+        out = self.run_mp('from microdot import NoCaseDict\n'
+                          'NoCaseDict()["missing"]\n')
+        printed = out.stdout + out.stderr  # the unix port: to stdout
+        self.assertIn('File "microdot", line 1, in __getitem__', printed)
+        self.assertIn('KeyError', printed)
+
+    @unittest.skipUnless(os.path.exists(MICROPYTHON),
+                         'no MicroPython unix port in the venv: make venv')
     def test_tables_stay_under_their_next_size(self):
         # MicroPython grows a table of names from 23 slots to 29 and from
         # 17 to 23 (16 B a slot on a 64-bit port): these classes are kept
