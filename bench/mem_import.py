@@ -5,7 +5,10 @@
 Prints `core BYTES` (gc.mem_alloc() growth, after gc.collect(), from
 before `import microdot` to after it), one `ext NAME ok|ERROR` line per
 extension tried, then `all BYTES` after all of them. With --floor, the
-import measured is `asyncio` alone: what floor.py needs.
+import measured is `asyncio` alone: what floor.py needs. The names given
+are interned before the count starts, which lowers `core` by what they
+share with the framework's own names: run it without names for `core`
+(bench/run.py does).
 """
 import gc
 import sys

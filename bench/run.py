@@ -228,6 +228,11 @@ def import_heap(rt, sides, ours_missing):
                 continue
             paths = side_paths(rt, side, load)
             per[side] = mem_import(rt, paths, package_modules(side))
+            # the core alone, in a process of its own: the module names
+            # given on the command line are interned before the count
+            # starts, so with ours (45 names against upstream's 16) the
+            # import looked 1.7 KB lighter than it is
+            per[side]['core'] = mem_import(rt, paths, []).get('core')
         common = [n for n in EXTENSIONS if all(
             per[s]['ext'].get(n) == 'ok' for s in per)]
         for side in per:
