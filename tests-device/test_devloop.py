@@ -206,3 +206,13 @@ class MakeRunTest(unittest.TestCase):
         finally:
             proc.terminate()
             proc.wait(10)
+        # stopping run_demo.py stops the app it started
+        deadline = time.monotonic() + 5
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 0.5).close()
+            except OSError:
+                break
+            self.assertLess(time.monotonic(), deadline,
+                            'the app still serves after run_demo.py stopped')
+            time.sleep(0.1)

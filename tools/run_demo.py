@@ -15,6 +15,7 @@ templates and static files are found. The interpreter:
 """
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -95,6 +96,13 @@ def main():
             'app = getattr(_m, "app", None) or _m.create_app()\n'
             'app.run(port=%d, debug=True)\n' % args.port)
     proc = subprocess.Popen([binary, '-c', code], env=env, cwd=app_dir)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # stopped by a signal (make, a test, a service manager): the app goes
+    # too, rather than being left serving on its port
+    signal.signal(signal.SIGTERM, stop)
     try:
         for _ in range(100):
             if proc.poll() is not None:
@@ -110,8 +118,11 @@ def main():
                  else app_dir, how, args.port), flush=True)
         proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait()
+        pass
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait()
 
 
 if __name__ == '__main__':
