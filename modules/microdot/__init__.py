@@ -20,9 +20,9 @@ from .helpers import invoke_handler
 
 # Compiled to .mpy (tools/mpy_compile.py), this package and the modules
 # below, which it imports, become one module: ~2 KB less heap on a board
-# than nine (see tools/mpy_bundle.py). Keep the list in import order.
-# mpy-bundle: exceptions helpers structures connection routing response
-# mpy-bundle: request microdot
+# than eight (see tools/mpy_bundle.py). Keep the list in import order.
+# mpy-bundle: exceptions helpers structures routing response request
+# mpy-bundle: microdot
 
 redirect = Response.redirect
 send_file = Response.send_file

@@ -1,6 +1,7 @@
 """The application: routes, hooks, error handlers, middleware, dispatch
 and mounting."""
 import asyncio
+import gc
 
 from .helpers import MICROPYTHON, invoke_handler, add_methods, \
     method_on_first_use
@@ -275,6 +276,9 @@ class Microdot:
         a program can drop privileges, then ``await
         server.start_serving()`` or ``serve_forever()``.
         """
+        # what setting the app up left behind goes first, so the server's
+        # code fills its holes rather than the heap's free end
+        gc.collect()
         from .server import Server
         server = Server(self, debug)
         if not start_serving:

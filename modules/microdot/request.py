@@ -6,7 +6,6 @@ streams the body (:mod:`body`), then the app dispatches it.
 """
 from .exceptions import HTTPException, ProtocolError, abort  # noqa: F401
 from .structures import NoCaseDict, shared_keymap
-from .connection import Connection
 from .helpers import MICROPYTHON, add_methods
 
 
@@ -221,7 +220,11 @@ class Request:
         attribute holds the request without its body, for error handlers.
         """
         conn = client_reader
-        if not isinstance(conn, Connection):
+        if getattr(conn, 'read_head', None) is None:
+            # an asyncio stream: the server and the test client pass a
+            # Connection, and import microdot.connection (the wire is loaded
+            # when serving starts, not by `import microdot`)
+            from .connection import Connection
             conn = Connection(client_reader, client_writer)
         max_line = Request.max_readline
         head = await conn.read_head(max_line, Request.max_head_length)
