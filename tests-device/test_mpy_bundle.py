@@ -46,12 +46,13 @@ class RealPackageTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp)
 
-    def run_mp(self, code):
-        """``code`` run by the MicroPython unix port with the compiled tree
-        first on its path."""
+    def run_mp(self, code, path=None):
+        """``code`` run by the MicroPython unix port with ``path`` (default:
+        the compiled tree) first on its path."""
         return subprocess.run(
             [MICROPYTHON, '-c', 'import sys\nsys.path.insert(0, %r)\n%s' % (
-                self.out, code)], capture_output=True, text=True, timeout=60)
+                path or self.out, code)], capture_output=True, text=True,
+            timeout=60)
 
     def test_core_listed_in_import_order(self):
         self.assertEqual(CORE[0], 'exceptions')
@@ -82,6 +83,24 @@ class RealPackageTest(unittest.TestCase):
         self.assertEqual(out.stdout.split(), [
             'True', 'True', 'True', 'MultiDict', 'microdot.errors', '[]'],
             out.stderr)
+
+    @unittest.skipUnless(os.path.exists(MICROPYTHON),
+                         'no MicroPython unix port in the venv: make venv')
+    def test_wire_and_server_load_when_serving_starts(self):
+        code = (
+            'import microdot, sys\n'
+            'print("microdot.connection" in sys.modules,'
+            ' "microdot.server" in sys.modules)\n'
+            'import asyncio\n'
+            'from microdot.test_client import TestClient\n'
+            'app = microdot.Microdot()\n'
+            'app.route("/")(lambda req: "hi")\n'
+            'res = asyncio.run(TestClient(app).get("/"))\n'
+            'print(res.text, "microdot.connection" in sys.modules)\n')
+        for path in (self.out, os.path.join(ROOT, 'modules')):  # .mpy, .py
+            out = self.run_mp(code, path)
+            self.assertEqual(out.stdout.split(), ['False', 'False', 'hi',
+                                                  'True'], out.stderr)
 
     @unittest.skipUnless(os.path.exists(MICROPYTHON),
                          'no MicroPython unix port in the venv: make venv')
