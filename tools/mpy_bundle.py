@@ -18,8 +18,8 @@ package's ``__init__.mpy`` in place of the separate modules.
 Why: loaded from ``.mpy`` a module costs about 300 bytes of heap of its own
 on a 64-bit MicroPython (its object, its globals dict, its constant and name
 tables, its ``sys.modules`` entry); bundling the core saved 2.2 KB after
-``import microdot`` (33.4 -> 31.2 KB, when it was nine modules). The source keeps one module per
-step; only the compiled package is one module.
+``import microdot`` (33.4 -> 31.2 KB, when it was nine modules). The source
+keeps one module per step; only the compiled package is one module.
 
 The bundle refuses, with the reason, what would change behaviour: a module
 importing a bundled module listed after it (the order is the import
@@ -67,7 +67,7 @@ def _module_level(body):
 
 
 def _bound_names(node):
-    """Global names a module-level statement binds, with its text key."""
+    """The global names a module-level statement binds."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
                          ast.ClassDef)):
         return [node.name]

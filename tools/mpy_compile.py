@@ -24,6 +24,7 @@ are compiled to take as little of it as they can:
 apart (``make mpy MPY_LINES=1``), for debugging the framework. Frozen
 images compile the sources themselves (``manifest.py``).
 """
+import hashlib
 import os
 import shutil
 import subprocess
@@ -52,9 +53,10 @@ def compile_tree(src, out, mpy_cross=None, lines=None):
     if lines is None:
         lines = os.environ.get('MPY_LINES', '') not in ('', '0')
     flags = [] if lines else ['-O3']
-    # a change of flags recompiles everything
+    # a change of flags, or of the tools that rewrite the sources,
+    # recompiles everything
     stamp = os.path.join(out, '.mpy-flags')
-    stamp_text = ' '.join(flags) + ' fold' + ('' if lines else ' bundle seed')
+    stamp_text = ' '.join(flags) + ' ' + _tools_digest()
     if _read(stamp) != stamp_text:
         for root, _dirs, files in os.walk(out):
             for name in files:
@@ -117,7 +119,7 @@ def compile_bundle(package_dir, out_dir, rel, mpy_cross, flags):
     members = mpy_bundle.bundled_modules(package_dir)
     target = os.path.join(out_dir, '__init__.mpy')
     sources = [os.path.join(package_dir, m + '.py')
-               for m in members + ['__init__']] + [mpy_bundle.__file__]
+               for m in members + ['__init__']]
     if os.path.exists(target) and all(
             os.path.exists(p) and
             os.path.getmtime(p) <= os.path.getmtime(target) for p in sources):
@@ -139,21 +141,16 @@ def mpy_cross_text(mpy_cross, flags, module, target, text, source, seed):
     left out (:mod:`mpy_fold`); with ``seed``, its name table ordered
     first (:mod:`mpy_qstr_order`)."""
     try:
-        folded = mpy_fold.fold(text)
+        rewritten = mpy_fold.fold(text)
+        if seed:
+            rewritten = mpy_qstr_order.seed(rewritten)
     except SyntaxError:
-        folded = text  # mpy-cross says what is wrong, with the file's lines
-    if folded is not text:
-        text = folded
-        source = None
-    if seed:
-        try:
-            text = mpy_qstr_order.seed(text)
-        except SyntaxError:
-            pass  # mpy-cross says what is wrong, with the file's lines
-    if source is not None and not seed:
+        rewritten = text  # mpy-cross says what is wrong, with its lines
+    if source is not None and rewritten is text:
         subprocess.run([mpy_cross] + flags + [
             '-s', module, '-o', target, source], check=True)
         return
+    text = rewritten
     fd, path = tempfile.mkstemp(suffix='.py', prefix='mpy-compile-')
     try:
         with os.fdopen(fd, 'w') as f:
@@ -162,6 +159,15 @@ def mpy_cross_text(mpy_cross, flags, module, target, text, source, seed):
             '-s', module, '-o', target, path], check=True)
     finally:
         os.remove(path)
+
+
+def _tools_digest():
+    """A short digest of the tools that rewrite sources before mpy-cross."""
+    digest = hashlib.sha256()
+    for tool in (mpy_bundle, mpy_fold, mpy_qstr_order):
+        with open(tool.__file__, 'rb') as f:
+            digest.update(f.read())
+    return digest.hexdigest()[:12]
 
 
 def _read(path):

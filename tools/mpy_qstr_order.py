@@ -102,11 +102,9 @@ def name_counts(source):
         for node in _own_nodes(func):
             if isinstance(node, ast.Attribute):
                 counts[node.attr] += 1
-            elif isinstance(node, ast.Name) and node.id not in local:
-                counts[node.id] += 1
-            elif isinstance(node, ast.Name) and isinstance(
-                    node.ctx, ast.Store) and node.id in local:
-                pass
+            elif isinstance(node, ast.Name):
+                if node.id not in local:
+                    counts[node.id] += 1
             elif isinstance(node, ast.keyword) and node.arg:
                 counts[node.arg] += 1
             elif isinstance(node, ast.ImportFrom):
